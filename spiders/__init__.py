@@ -1,0 +1,1 @@
+"""Scrapy spiders: where to go on each site."""
