@@ -39,6 +39,7 @@ ARTICLE_TYPES = {
 # Elements whose text is never article text, wherever they stand in the content container.
 NON_TEXT_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "svg", "select",
                  "input", "textarea", "nav", "aside", "footer", "object", "embed")
+CHROME_TOKENS = {"sidebar", "footer", "site-footer", "menu", "main-menu", "navigation", "site-navigation"}
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre", "div", "section",
               "article", "ul", "ol", "table", "tr", "td", "th", "figure", "header", "main", "dl", "dt",
               "dd", "address", "center", "hr", "br"}
@@ -149,13 +150,8 @@ class Page:
         return None if heading is None else enclosing_link_container(heading)
 
     def heading_with_text(self, phrases: tuple[str, ...]):
-        """The first short heading-like element whose whole text is one of `phrases`."""
-        wanted = {fold_label(phrase) for phrase in phrases}
-        for element in self.xpath("//h2|//h3|//h4|//h5|//h6|//div|//span|//p|//strong|//header"):
-            text = element_text(element)
-            if text and len(text) < 40 and fold_label(text) in wanted:
-                return element
-        return None
+        """The first short element of the page whose whole text is one of `phrases`."""
+        return heading_in(self.tree, phrases)
 
     @cached_property
     def content(self):
@@ -397,12 +393,14 @@ def article_times(page: Page, time_class: str, include_unclassed: bool) -> list:
 
 
 def in_chrome(element) -> bool:
-    """True inside page chrome (sidebars, footers, widgets, menus) rather than the article."""
+    """True inside page chrome (sidebars, widgets, menus, the site footer) rather than the article."""
     for ancestor in element.iterancestors():
-        if ancestor.tag in ("aside", "footer", "nav"):
+        if ancestor.tag in ("aside", "nav"):
             return True
-        classes = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
-        if re.search(r"\b(sidebar|widget|footer|menu)\b", classes):
+        if ancestor.tag == "footer" and not any(a.tag == "article" for a in ancestor.iterancestors()):
+            return True
+        tokens = set((ancestor.get("class") or "").lower().split()) | {(ancestor.get("id") or "").lower()}
+        if tokens & CHROME_TOKENS or any(token.startswith(("widget", "sidebar")) for token in tokens):
             return True
     return False
 
@@ -411,7 +409,7 @@ def date_from_date_line(page: Page) -> datetime | None:
     """The visible date of the article (e.g. «13 يونيو، 2017 3063 مشاهدات»): short text near the title."""
     for element in date_line_candidates(page):
         text = element_text(element)
-        if 4 <= len(text) <= 90:
+        if 4 <= len(text) <= 90 and re.search(r"[0-9٠-٩۰-۹]", text):
             value = parse_date(re.sub(page.profile.views_pattern, "", text).strip())
             if value:
                 return value
@@ -477,7 +475,7 @@ def extract_tags(page: Page) -> tuple[list[str], str | None]:
     tags = unique(clean(v) for v in page.meta.get("article:tag", []))
     if tags:
         return tags, "meta"
-    links = page.xpath('//a[contains(concat(" ", @rel, " "), " tag ")]')
+    links = page.xpath('//a[contains(concat(" ", @rel, " "), " tag ")][not(contains(@rel, "category"))]')
     tags = unique(element_text(a) for a in links if not page.is_in_related(a) and not in_chrome(a))
     return (tags, "rel-tag") if tags else ([], None)
 
@@ -605,15 +603,29 @@ def without_chrome(content, page: Page):
         for element in content.xpath(xpath):
             if element.getparent() is not None:
                 element.drop_tree()
-    heading = None
-    for element in content.iter():
-        if isinstance(element.tag, str) and fold_label(element_text(element)) in {
-                fold_label(p) for p in page.profile.related_headings}:
-            heading = element
-            break
-    if heading is not None:
-        drop_from(heading)
+    for phrases in (page.profile.related_headings, (page.profile.sections_label,)):
+        heading = heading_in(content, phrases)
+        if heading is not None:
+            drop_labelled_block(heading, content)
     return content
+
+
+def heading_in(root, phrases: tuple[str, ...]):
+    """The first element under `root` whose whole (short) text is one of `phrases`."""
+    wanted = {fold_label(phrase) for phrase in phrases}
+    for element in root.xpath(".//*[string-length(normalize-space()) > 0][string-length(normalize-space()) < 60]"):
+        if fold_label(element_text(element)) in wanted:
+            return element
+    return None
+
+
+def drop_labelled_block(heading, content):
+    """Remove a labelled block (a heading and its links) from the content, or all from the heading on."""
+    container = enclosing_link_container(heading)
+    if container is None or container is content or content not in container.iterancestors():
+        drop_from(heading)
+    else:
+        container.drop_tree()
 
 
 def drop_from(element):
