@@ -1,0 +1,241 @@
+"""Article identity: which stored article an item is, if any, and which earlier article it nearly repeats.
+
+Three rules, in order (`identify`):
+1. URL: any of the item's canonical URLs already in `url_aliases` → that article (an update).
+2. Exact: the same `normalize`d body as a stored article → an alias of it, no new row.
+3. Near: otherwise a new article; if MinHash LSH over word shingles of its normalized body finds an
+   earlier article with estimated Jaccard similarity ≥ threshold, the new row records it in
+   `duplicate_of` with the `similarity`.
+
+The LSH index lives in SQLite (`minhash_bands`, `minhash_signatures`), so a new run does not rebuild it
+and a lookup costs one indexed query for its band hashes plus the few candidates it returns, however
+many articles are stored. datasketch computes the signatures and the optimal band layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from sqlite_utils import Database
+
+from crawler import store
+from crawler.arabic import normalize
+from crawler.urls import canonicalize, is_same_site, shortlink_url
+
+SHINGLE_WORDS = 3
+MINHASH_SEED = 1
+# Pinned, because stored signatures and band hashes are only comparable within one permutation scheme.
+MINHASH_SCHEME = "affine32"
+
+
+def body_hash(body: str) -> str:
+    """The exact-duplicate key of a body: SHA-256 of its normalized text."""
+    return hashlib.sha256(normalize(body).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """The word `size`-grams of `normalize(text)` (the whole text when it has fewer words)."""
+    words = normalize(text).split()
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[start:start + size]) for start in range(len(words) - size + 1)}
+
+
+def signature(text: str, num_perm: int) -> LeanMinHash:
+    """The MinHash signature of the shingles of `text`."""
+    minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    minhash.update_batch(shingle.encode("utf-8") for shingle in shingles(text))
+    return LeanMinHash(minhash)
+
+
+@dataclass(frozen=True)
+class NearMatch:
+    """An earlier article whose body an item's body nearly repeats."""
+
+    article_id: int
+    similarity: float
+
+
+class NearDuplicateIndex:
+    """MinHash LSH persisted in SQLite: `add` a signature under an article id, `nearest` to query.
+
+    The band layout (b bands of r rows) is the one datasketch chooses for `threshold` and `num_perm`;
+    it is recorded in `minhash_index` and, if the settings change, the bands are rebuilt once from the
+    stored signatures (or, when `num_perm` changed, from the stored bodies).
+    """
+
+    def __init__(self, db: Database, threshold: float, num_perm: int):
+        self.db = db
+        self.threshold = threshold
+        self.num_perm = num_perm
+        layout = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.band_ranges = layout.hashranges
+        self._ensure_tables()
+        self._rebuild_if_layout_changed()
+
+    def nearest(self, minhash: LeanMinHash) -> NearMatch | None:
+        """The most similar indexed article at or above the threshold (the earliest on a tie), or None."""
+        keys = self.band_keys(minhash)
+        placeholders = ", ".join("?" for _ in keys)
+        rows = self.db.execute(
+            "SELECT article_id, hashvalues FROM minhash_signatures WHERE article_id IN "
+            f"(SELECT article_id FROM minhash_bands WHERE hash IN ({placeholders}))",
+            keys,
+        ).fetchall()
+        matches = [
+            NearMatch(article_id, minhash.jaccard(LeanMinHash.deserialize(hashvalues)))
+            for article_id, hashvalues in rows
+        ]
+        matches = [match for match in matches if match.similarity >= self.threshold]
+        return min(matches, key=lambda match: (-match.similarity, match.article_id), default=None)
+
+    def add(self, article_id: int, minhash: LeanMinHash) -> None:
+        """Index `minhash` as the signature of `article_id`, replacing any earlier one."""
+        self.remove(article_id)
+        self.db["minhash_signatures"].insert(
+            {"article_id": article_id, "hashvalues": _serialized(minhash)}
+        )
+        self.db["minhash_bands"].insert_all(
+            {"band": band, "hash": key, "article_id": article_id}
+            for band, key in enumerate(self.band_keys(minhash))
+        )
+
+    def remove(self, article_id: int) -> None:
+        """Forget the signature of `article_id`."""
+        self.db.execute("DELETE FROM minhash_bands WHERE article_id = ?", [article_id])
+        self.db.execute("DELETE FROM minhash_signatures WHERE article_id = ?", [article_id])
+
+    def band_keys(self, minhash: LeanMinHash) -> list[int]:
+        """One signed 64-bit key per band, hashing the band number with its rows of the signature."""
+        values = minhash.hashvalues
+        return [
+            int.from_bytes(
+                hashlib.blake2b(band.to_bytes(2, "big") + values[start:end].tobytes(), digest_size=8).digest(),
+                "big",
+                signed=True,
+            )
+            for band, (start, end) in enumerate(self.band_ranges)
+        ]
+
+    def _ensure_tables(self) -> None:
+        self.db["minhash_index"].create({"name": str, "value": str}, pk="name", if_not_exists=True)
+        self.db["minhash_signatures"].create(
+            {"article_id": int, "hashvalues": bytes},
+            pk="article_id",
+            foreign_keys=[("article_id", "articles", "id")],
+            if_not_exists=True,
+        )
+        self.db["minhash_bands"].create(
+            {"band": int, "hash": int, "article_id": int},
+            foreign_keys=[("article_id", "articles", "id")],
+            if_not_exists=True,
+        )
+        self.db["minhash_bands"].create_index(["hash"], if_not_exists=True)
+        self.db["minhash_bands"].create_index(["article_id"], if_not_exists=True)
+
+    def _rebuild_if_layout_changed(self) -> None:
+        layout = {
+            "num_perm": str(self.num_perm),
+            "band_ranges": repr(self.band_ranges),
+            "shingle_words": str(SHINGLE_WORDS),
+            "seed": str(MINHASH_SEED),
+            "scheme": MINHASH_SCHEME,
+        }
+        stored = {row["name"]: row["value"] for row in self.db["minhash_index"].rows}
+        if stored == layout:
+            return
+        with self.db.atomic():
+            signature_settings = ("num_perm", "shingle_words", "seed", "scheme")
+            if all(stored.get(name) == layout[name] for name in signature_settings):
+                signatures = [
+                    (article_id, LeanMinHash.deserialize(hashvalues))
+                    for article_id, hashvalues in self.db.execute(
+                        "SELECT article_id, hashvalues FROM minhash_signatures"
+                    )
+                ]
+            else:
+                signatures = [
+                    (article_id, signature(body, self.num_perm))
+                    for article_id, body in self.db.execute(
+                        "SELECT id, body FROM articles WHERE body IS NOT NULL"
+                    )
+                ]
+            self.db.execute("DELETE FROM minhash_bands")
+            self.db.execute("DELETE FROM minhash_signatures")
+            for article_id, minhash in signatures:
+                self.add(article_id, minhash)
+            self.db["minhash_index"].upsert_all(
+                [{"name": name, "value": value} for name, value in layout.items()], pk="name"
+            )
+
+
+def _serialized(minhash: LeanMinHash) -> bytes:
+    buffer = bytearray(minhash.bytesize())
+    minhash.serialize(buffer)
+    return bytes(buffer)
+
+
+@dataclass(frozen=True)
+class ItemUrls:
+    """The URLs an item stands for: its canonical identity, the URL it was fetched from, all it was met under."""
+
+    canonical: str
+    fetched: str
+    seen: tuple[str, ...]
+
+
+def item_urls(url: str, canonical_url: str | None, shortlink: int | None, base_url: str | None) -> ItemUrls:
+    """The identity URL of a fetched page and all its aliases, canonicalized against `base_url`.
+
+    The page's declared canonical URL (rel=canonical / og:url) is trusted only when it is on the
+    site of the fetched URL; otherwise the fetched URL itself is the identity. The `?p=ID`
+    shortlink counts as an alias when the page declares its post id.
+    """
+    base = base_url or url
+    fetched = canonicalize(url, base)
+    declared = canonicalize(canonical_url, base) if canonical_url and is_same_site(canonical_url, url) else None
+    canonical = declared or fetched
+    seen = [canonical, fetched]
+    if shortlink is not None:
+        seen.append(shortlink_url(shortlink, base))
+    return ItemUrls(canonical, fetched, tuple(dict.fromkeys(seen)))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What `identify` decided: the article an item is, and how it relates to what was stored."""
+
+    article_id: int
+    outcome: str  # "known", "alias" or "new"
+    duplicate_of: int | None = None
+    similarity: float | None = None
+
+
+def identify(db: Database, index: NearDuplicateIndex, urls: ItemUrls, body: str, seen_at: datetime) -> Identity:
+    """Decide which article an item with `urls` and `body` is, record its identity and its aliases.
+
+    A new article gets its row (identity columns only; `store.write_article` adds the content) and
+    its signature in `index`; a known article whose body changed gets its keys refreshed.
+    """
+    key = body_hash(body)
+    article_id = store.article_id_for_urls(db, urls.seen)
+    if article_id is not None:
+        identity = Identity(article_id, "known")
+        if db["articles"].get(article_id)["body_hash"] != key:
+            store.set_body_hash(db, article_id, key)
+            index.add(article_id, signature(body, index.num_perm))
+    elif (article_id := store.article_id_for_body_hash(db, key)) is not None:
+        identity = Identity(article_id, "alias")
+    else:
+        minhash = signature(body, index.num_perm)
+        match = index.nearest(minhash)
+        duplicate_of = None if match is None else match.article_id
+        similarity = None if match is None else match.similarity
+        article_id = store.create_article(db, urls.canonical, key, seen_at, duplicate_of, similarity)
+        index.add(article_id, minhash)
+        identity = Identity(article_id, "new", duplicate_of, similarity)
+    store.record_aliases(db, identity.article_id, urls.seen, seen_at)
+    return identity
