@@ -1,0 +1,112 @@
+"""Store pipeline: write each identified article's content, page and revision into SQLite, in batches.
+
+Also home of the per-crawl database connection the validate, dedupe and store pipelines share:
+the dedupe step must see what the store step wrote for earlier items of the same, not yet committed,
+batch, so they all write on one connection and `STORE_BATCH_SIZE` items make one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from sqlite_utils import Database
+
+from crawler import store
+from crawler.dedupe import item_urls
+
+DEFAULT_NEWS_DB = "data/news.db"
+DEFAULT_STORE_BATCH_SIZE = 100
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the crawl is stored and how many items each transaction holds."""
+
+    path: str
+    batch_size: int
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DatabaseSettings:
+        settings = crawler.settings
+        return cls(
+            path=settings.get("NEWS_DB", DEFAULT_NEWS_DB),
+            batch_size=settings.getint("STORE_BATCH_SIZE", DEFAULT_STORE_BATCH_SIZE),
+        )
+
+
+@dataclass
+class SharedDatabase:
+    """One crawl's connection and its open batch, shared by the pipelines that write."""
+
+    db: Database
+    batches: store.Batches
+    users: int = 0
+
+
+_shared: WeakKeyDictionary[Crawler, SharedDatabase] = WeakKeyDictionary()
+
+
+def acquire_database(crawler: Crawler, settings: DatabaseSettings) -> SharedDatabase:
+    """The crawl's shared database, opened by the first pipeline that asks."""
+    shared = _shared.get(crawler)
+    if shared is None:
+        db = store.open_db(settings.path)
+        shared = _shared[crawler] = SharedDatabase(db, store.Batches(db, settings.batch_size))
+    shared.users += 1
+    return shared
+
+
+def release_database(crawler: Crawler) -> None:
+    """Give the shared database back; the last pipeline to do so commits the open batch and closes it."""
+    shared = _shared[crawler]
+    shared.users -= 1
+    if shared.users == 0:
+        shared.batches.commit()
+        shared.db.close()
+        del _shared[crawler]
+
+
+def site_base_url(crawler: Crawler) -> str | None:
+    """The base URL of the crawled site, as the spider was started with (None: each item's own URL)."""
+    return getattr(crawler.spider, "base_url", None)
+
+
+class StorePipeline:
+    """Writes an item's content, tags, images, related links and raw page; counts new/updated/unchanged.
+
+    The dedupe pipeline has already recorded the item's identity; an item that turned out to be an
+    alias of another article (a re-post) only refreshes that article's `last_seen` and keeps its page.
+    """
+
+    def __init__(self, crawler: Crawler, settings: DatabaseSettings):
+        self.crawler = crawler
+        self.settings = settings
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler, DatabaseSettings.from_crawler(crawler))
+
+    def open_spider(self) -> None:
+        self.shared = acquire_database(self.crawler, self.settings)
+        self.base_url = site_base_url(self.crawler)
+
+    def close_spider(self) -> None:
+        release_database(self.crawler)
+
+    def process_item(self, item):
+        article = ItemAdapter(item)
+        db = self.shared.db
+        urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
+        self.shared.batches.begin()
+        article_id = store.article_id_for_urls(db, [urls.canonical])
+        if store.article_url(db, article_id) == urls.canonical:
+            outcome = store.write_article(db, article_id, article, self.base_url)
+            self.crawler.stats.inc_value(f"items/{outcome}")
+        else:
+            store.touch_article(db, article_id, article.get("fetched_at"))
+        store.save_page(db, urls.fetched, article_id, article)
+        self.shared.batches.item_done()
+        return item

@@ -1,0 +1,49 @@
+"""Validate pipeline: an item without url, title or body is kept in `rejects` with the reason, counted, dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler import store
+from pipelines.store import DatabaseSettings, acquire_database, release_database
+
+REQUIRED_FIELDS = ("url", "title", "body")
+
+
+def missing_fields(article: ItemAdapter) -> list[str]:
+    """The required fields of `article` that are absent or blank."""
+    return [name for name in REQUIRED_FIELDS if not (article.get(name) or "").strip()]
+
+
+class ValidatePipeline:
+    """Rejects items that cannot become an article row, without losing them: `rejects` + `items/rejected`."""
+
+    def __init__(self, crawler: Crawler, settings: DatabaseSettings):
+        self.crawler = crawler
+        self.settings = settings
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler, DatabaseSettings.from_crawler(crawler))
+
+    def open_spider(self) -> None:
+        self.shared = acquire_database(self.crawler, self.settings)
+
+    def close_spider(self) -> None:
+        release_database(self.crawler)
+
+    def process_item(self, item):
+        article = ItemAdapter(item)
+        missing = missing_fields(article)
+        if not missing:
+            return item
+        reason = "missing " + ", ".join(missing)
+        self.shared.batches.begin()
+        store.record_reject(self.shared.db, article, reason, datetime.now(timezone.utc))
+        self.shared.batches.item_done()
+        self.crawler.stats.inc_value("items/rejected")
+        raise DropItem(f"{reason}: {article.get('url')}", log_level="INFO")

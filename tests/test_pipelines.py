@@ -1,0 +1,197 @@
+"""The four item pipelines, driven in their Scrapy order on real SQLite files.
+
+Hand-made items check each rule; items built from the replica's ground truth (URL variants, re-posts,
+near-duplicates) check the whole chain and calibrate the near-duplicate threshold.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from itemadapter import ItemAdapter
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler import store
+from crawler.arabic import clean
+from crawler.items import Article, Image, RelatedLink
+from pipelines.clean import CleanPipeline
+from pipelines.dedupe import DedupePipeline
+from pipelines.store import StorePipeline
+from pipelines.validate import ValidatePipeline
+
+BASE = "http://127.0.0.1:8123"
+FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+PIPELINES = (ValidatePipeline, CleanPipeline, DedupePipeline, StorePipeline)
+
+
+class Crawl:
+    """The pipelines of one crawl, opened on a database file, fed items in order, closed."""
+
+    def __init__(self, db_path, base_url: str | None = BASE, **settings):
+        self.crawler = get_crawler(settings_dict={"NEWS_DB": str(db_path), **settings})
+        self.crawler.spider = Spider(name="alghad", base_url=base_url) if base_url else Spider(name="alghad")
+        self.pipelines = [pipeline.from_crawler(self.crawler) if hasattr(pipeline, "from_crawler") else pipeline()
+                          for pipeline in PIPELINES]
+        for pipeline in self.pipelines:
+            if hasattr(pipeline, "open_spider"):
+                pipeline.open_spider()
+        self.dropped: list[str] = []
+
+    def feed(self, *items):
+        for item in items:
+            try:
+                for pipeline in self.pipelines:
+                    item = pipeline.process_item(item)
+            except DropItem as drop:
+                self.dropped.append(str(drop))
+        return self
+
+    def close(self):
+        for pipeline in reversed(self.pipelines):
+            if hasattr(pipeline, "close_spider"):
+                pipeline.close_spider()
+        return self
+
+    def stat(self, name: str) -> int:
+        return self.crawler.stats.get_value(name, 0)
+
+
+def crawl(db_path, *items, **settings) -> Crawl:
+    return Crawl(db_path, **settings).feed(*items).close()
+
+
+def read(db_path) -> sqlite3.Connection:
+    connection = sqlite3.connect(db_path)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def article(url: str, body: str, **fields) -> Article:
+    defaults = dict(title="عنوان الخبر", fetched_at=FETCHED, status=200, html=f"<html>{body}</html>")
+    return Article(url=url, body=body, **{**defaults, **fields})
+
+
+def words(seed: int, count: int = 120) -> str:
+    rng = random.Random(seed)
+    vocabulary = "سوريا حلب دمشق الجيش المعارضة زيارة لقاء رسالة قوات بيان اجتماع وفد مؤتمر الحل".split()
+    return " ".join(rng.choice(vocabulary) + str(rng.randrange(100)) for _ in range(count))
+
+
+def test_validate_rejects_items_without_url_title_or_body(tmp_path):
+    db_path = tmp_path / "news.db"
+    run = crawl(
+        db_path,
+        Article(url=f"{BASE}/2017/10/21/no-title/", body="نص", html="<html>1</html>", status=200),
+        Article(url=f"{BASE}/2017/10/21/blank/", title="  ", body="\n", html="<html>2</html>"),
+        Article(url="", title="عنوان", body="نص"),
+        article(f"{BASE}/2017/10/21/good/", "نص سليم"),
+    )
+    assert run.stat("items/rejected") == 3
+    assert run.stat("items/new") == 1
+    assert len(run.dropped) == 3
+    rejects = [dict(row) for row in read(db_path).execute("SELECT url, reason, status, html_zlib FROM rejects")]
+    assert [(r["url"], r["reason"], r["status"]) for r in rejects] == [
+        (f"{BASE}/2017/10/21/no-title/", "missing title", 200),
+        (f"{BASE}/2017/10/21/blank/", "missing title, body", None),
+        ("", "missing url", None),
+    ]
+    assert store.decompress(rejects[0]["html_zlib"]) == "<html>1</html>"
+
+
+def test_clean_applies_arabic_clean_to_every_text_field():
+    raw = dict(title="  محمد  “باقري” ", teaser="نص\u200f  قصير", body="الاٍرهاب  و اشتهرت", section=" أخبار ",
+               author=" بهية مارديني", tags=[" حلب ", "  "], images=[Image("/a.jpg", alt=" صورة ", caption="  ")],
+               related=[RelatedLink(f"{BASE}/x/", anchor=" خبر  آخر ")])
+    item = CleanPipeline().process_item(Article(url=f"{BASE}/x/", html="<p>  raw  </p>", **raw))
+    assert item.title == clean(raw["title"])
+    assert item.teaser == clean(raw["teaser"])
+    assert item.body == clean(raw["body"])
+    assert item.section == clean(raw["section"])
+    assert item.author == clean(raw["author"])
+    assert item.tags == [clean(" حلب ")]
+    assert item.images == [Image("/a.jpg", alt=clean(" صورة "), caption=None)]
+    assert item.related == [RelatedLink(f"{BASE}/x/", anchor=clean(" خبر  آخر "))]
+    assert item.html == "<p>  raw  </p>"
+
+
+def test_url_variants_shortlinks_reposts_and_near_duplicates(tmp_path):
+    db_path = tmp_path / "news.db"
+    permalink = f"{BASE}/2017/10/21/%d9%85%d8%ad%d9%85%d8%af/"
+    body = words(1)
+    near_body = " ".join(word if position % 25 else "مختلف" for position, word in enumerate(body.split()))
+    page = dict(section="أخبار", tags=["حلب"], related=[RelatedLink(f"{BASE}/2017/10/22/later")])
+    run = crawl(
+        db_path,
+        article(permalink, body, shortlink_id=41, **page),
+        article(permalink.upper().replace("HTTP://127.0.0.1:8123", BASE) + "?utm_source=fb#top", body, **page),
+        article(f"{BASE}/?p=41", body, canonical_url=permalink, shortlink_id=41, **page),
+        article(f"{BASE}/2017/10/21/%D9%85%D8%AD%D9%85%D8%AF/amp/", body, canonical_url=permalink + "?amp=1",
+                **page),
+        article(f"{BASE}/2018/01/02/repost/", "  " + body.replace(" ", "  "), shortlink_id=99, title="إعادة نشر"),
+        article(f"{BASE}/2017/10/22/later/", near_body, title="خبر مشابه"),
+        article(f"{BASE}/2017/10/23/other/", words(2), title="خبر آخر"),
+        article(f"{BASE}/2017/10/24/off-site-canonical/", words(3), canonical_url="https://horrya.net/?p=35309"),
+    )
+    assert (run.stat("items/new"), run.stat("items/unchanged"), run.stat("items/alias"),
+            run.stat("items/near_duplicate")) == (4, 3, 1, 1)
+    db = read(db_path)
+    articles = {row["url"]: dict(row) for row in db.execute("SELECT * FROM articles")}
+    assert sorted(articles) == sorted([permalink, f"{BASE}/2017/10/22/later/", f"{BASE}/2017/10/23/other/",
+                                       f"{BASE}/2017/10/24/off-site-canonical/"])
+    original, near = articles[permalink], articles[f"{BASE}/2017/10/22/later/"]
+    assert original["title"] == "عنوان الخبر"  # the re-post did not overwrite it
+    assert near["duplicate_of"] == original["id"] and 0.5 <= near["similarity"] < 1
+    aliases = dict(db.execute("SELECT url, article_id FROM url_aliases"))
+    for url in (permalink, f"{BASE}/?p=41", f"{BASE}/2018/01/02/repost/", f"{BASE}/?p=99"):
+        assert aliases[url] == original["id"]
+    assert db.execute("SELECT target_article_id FROM related_links").fetchone()[0] == near["id"]
+    assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 6
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_second_run_updates_and_keeps_revisions(tmp_path):
+    db_path = tmp_path / "news.db"
+    url = f"{BASE}/2017/10/21/a/"
+    crawl(db_path, article(url, words(1)), article(f"{BASE}/2017/10/21/b/", words(2)))
+    later = FETCHED + timedelta(days=7)
+    run = crawl(db_path, article(url, words(1) + " تحديث", fetched_at=later),
+                article(f"{BASE}/2017/10/21/b/", words(2), fetched_at=later))
+    assert (run.stat("items/new"), run.stat("items/updated"), run.stat("items/unchanged")) == (0, 1, 1)
+    db = read(db_path)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    revision = db.execute("SELECT body, fetched_at, replaced_at FROM revisions").fetchone()
+    assert tuple(revision) == (words(1), FETCHED.isoformat(), later.isoformat())
+    assert db.execute("SELECT last_seen FROM articles WHERE url = ?", [url]).fetchone()[0] == later.isoformat()
+
+
+def test_items_are_committed_in_batches(tmp_path):
+    db_path = tmp_path / "news.db"
+    run = Crawl(db_path, STORE_BATCH_SIZE=2)
+    run.feed(*(article(f"{BASE}/2017/10/21/{number}/", words(number)) for number in range(3)))
+    assert read(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    run.close()
+    assert read(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+
+
+def test_without_a_spider_base_url_each_item_is_its_own_base(tmp_path):
+    db_path = tmp_path / "news.db"
+    crawl(db_path, article("https://www.example.org/2017/10/21/a", words(1)),
+          article("https://example.org/2017/10/21/a/?amp=1", words(1)), base_url=None)
+    db = read(db_path)
+    assert [row[0] for row in db.execute("SELECT url FROM articles")] == ["https://www.example.org/2017/10/21/a/"]
+
+
+def test_search_through_the_pipelines_folds_arabic(tmp_path):
+    db_path = tmp_path / "news.db"
+    crawl(db_path, article(f"{BASE}/2017/10/21/a/", "زار اللواء مُحَمَّد باقري هيئة أركان الجيش.",
+                           title="مُحَمَّد باقري في حلب"))
+    db = store.open_db(db_path)
+    assert [row["title"] for row in store.search(db, "محمد")] == ["مُحَمَّد باقري في حلب"]
+    assert [row["title"] for row in store.search(db, "اركان")] == ["مُحَمَّد باقري في حلب"]
+    db.close()
