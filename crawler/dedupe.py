@@ -4,8 +4,9 @@ Three rules, in order (`identify`):
 1. URL: any of the item's canonical URLs already in `url_aliases` → that article (an update).
 2. Exact: the same `normalize`d body as a stored article → an alias of it, no new row.
 3. Near: otherwise a new article; if MinHash LSH over word shingles of its normalized body finds an
-   earlier article with estimated Jaccard similarity ≥ threshold, the new row records it in
-   `duplicate_of` with the `similarity`.
+   earlier article with estimated Jaccard similarity ≥ threshold, the new row records in
+   `duplicate_of` the first article of that story (the match, or what the match duplicates) and the
+   `similarity` to it, so every republication of a story points to its original.
 
 The LSH index lives in SQLite (`minhash_bands`, `minhash_signatures`), so a new run does not rebuild it
 and a lookup costs one indexed query for its band hashes plus the few candidates it returns, however
@@ -91,6 +92,13 @@ class NearDuplicateIndex:
         ]
         matches = [match for match in matches if match.similarity >= self.threshold]
         return min(matches, key=lambda match: (-match.similarity, match.article_id), default=None)
+
+    def similarity(self, minhash: LeanMinHash, article_id: int) -> float | None:
+        """Estimated Jaccard similarity of `minhash` with the indexed signature of `article_id`."""
+        row = self.db.execute(
+            "SELECT hashvalues FROM minhash_signatures WHERE article_id = ?", [article_id]
+        ).fetchone()
+        return None if row is None else minhash.jaccard(LeanMinHash.deserialize(row[0]))
 
     def add(self, article_id: int, minhash: LeanMinHash) -> None:
         """Index `minhash` as the signature of `article_id`, replacing any earlier one."""
@@ -204,6 +212,16 @@ def item_urls(url: str, canonical_url: str | None, shortlink: int | None, base_u
     return ItemUrls(canonical, fetched, tuple(dict.fromkeys(seen)))
 
 
+def _original_of(db: Database, index: NearDuplicateIndex, minhash: LeanMinHash) -> tuple[int | None, float | None]:
+    match = index.nearest(minhash)
+    if match is None:
+        return None, None
+    original = db["articles"].get(match.article_id)["duplicate_of"]
+    if original is None:
+        return match.article_id, match.similarity
+    return original, index.similarity(minhash, original)
+
+
 @dataclass(frozen=True)
 class Identity:
     """What `identify` decided: the article an item is, and how it relates to what was stored."""
@@ -231,9 +249,7 @@ def identify(db: Database, index: NearDuplicateIndex, urls: ItemUrls, body: str,
         identity = Identity(article_id, "alias")
     else:
         minhash = signature(body, index.num_perm)
-        match = index.nearest(minhash)
-        duplicate_of = None if match is None else match.article_id
-        similarity = None if match is None else match.similarity
+        duplicate_of, similarity = _original_of(db, index, minhash)
         article_id = store.create_article(db, urls.canonical, key, seen_at, duplicate_of, similarity)
         index.add(article_id, minhash)
         identity = Identity(article_id, "new", duplicate_of, similarity)

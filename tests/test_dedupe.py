@@ -190,3 +190,17 @@ def test_identify_refreshes_the_keys_of_an_edited_article(db):
     assert index.nearest(dedupe.signature(edited, 128)).article_id == first.article_id
     assert identify(db, index, item_urls(f"{BASE}/b/", None, None, BASE), edited, SEEN) == dedupe.Identity(
         first.article_id, "alias")
+
+
+def test_a_republication_of_a_republication_points_to_the_original(db):
+    rng = random.Random(6)
+    index = NearDuplicateIndex(db, 0.5, 128)
+    original_body = random_text(rng)
+    first_copy_body = reworded(original_body, rng, 0.04)
+    second_copy_body = reworded(first_copy_body, rng, 0.02)
+    assert true_jaccard(second_copy_body, first_copy_body) > true_jaccard(second_copy_body, original_body)
+    original = identify(db, index, item_urls(f"{BASE}/a/", None, None, BASE), original_body, SEEN)
+    identify(db, index, item_urls(f"{BASE}/b/", None, None, BASE), first_copy_body, SEEN)
+    second = identify(db, index, item_urls(f"{BASE}/c/", None, None, BASE), second_copy_body, SEEN)
+    assert second.duplicate_of == original.article_id
+    assert second.similarity == index.similarity(dedupe.signature(second_copy_body, 128), original.article_id)
