@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.arabic import clean, detect_lang
+from crawler.arabic import clean, detect_lang, normalize
 from crawler.dates import parse_date
 from crawler.items import Article, Image, RelatedLink
 from crawler.urls import url_date
@@ -218,9 +218,8 @@ def element_text(element) -> str:
 
 
 def fold_label(text: str) -> str:
-    """A heading's text reduced for comparison: cleaned, alef forms folded, trailing punctuation dropped."""
-    folded = re.sub("[أإآ]", "ا", clean(text)).rstrip(":：.… ")
-    return folded.replace("ً", "").lower()
+    """A label's text reduced for comparison (hamza forms, harakat, punctuation and case folded)."""
+    return normalize(text)
 
 
 def enclosing_link_container(heading):
