@@ -1,0 +1,53 @@
+"""Run the replica as a real subprocess for tests: `with running(articles=300, seed=1) as base: …`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+_READY = re.compile(r"replica serving (http://[^/\s]+)/")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def running(articles: int = 300, seed: int = 1, theme: str = "classic", epoch: int = 0,
+            faults: str = "none", startup_timeout: float = 30.0) -> Iterator[str]:
+    """Start `python -m replica serve` on a free port of 127.0.0.1; yield its base URL
+    (``http://127.0.0.1:PORT``, no trailing slash); stop it on exit."""
+    command = [
+        sys.executable, "-m", "replica", "serve", "--host", "127.0.0.1", "--port", "0",
+        "--articles", str(articles), "--seed", str(seed), "--theme", theme, "--epoch", str(epoch),
+        "--faults", faults,
+    ]
+    environment = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=PROJECT_ROOT, env=environment)
+    try:
+        yield _wait_until_serving(process, startup_timeout)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _wait_until_serving(process: subprocess.Popen, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        match = _READY.search(line)
+        if match:
+            return match.group(1)
+        if not line and process.poll() is not None:
+            raise RuntimeError(f"replica exited with {process.returncode}: {process.stderr.read()}")
+    raise TimeoutError("replica did not start in time")
