@@ -24,6 +24,8 @@ TRACKING_PARAMETERS = frozenset({
 TRACKING_PREFIXES = ("utm_",)
 # `?amp=1` (or a bare `?amp`) asks WordPress AMP plugins for the AMP rendering of the same post.
 AMP_PARAMETERS = frozenset({"amp"})
+# WordPress's "reply to this comment" links: the same post page with the comment form moved.
+COMMENT_PARAMETERS = frozenset({"replytocom"})
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -45,7 +47,7 @@ def canonicalize(url: str, base_url: str | None = None) -> str:
 
     On the site of `base_url` the scheme and the `www.` form of the host are those of `base_url`;
     elsewhere (or without a base) the scheme is kept and a leading `www.` dropped. The result has
-    lower-case host, no default port, no fragment, no tracking or AMP parameters, sorted query
+    lower-case host, no default port, no fragment, no tracking, AMP or reply-to-comment parameters, sorted query
     parameters, percent-encoding in WordPress's lower-case hex, no `/amp/` suffix, and a trailing
     slash on path-like URLs. Applying it twice changes nothing.
     """
@@ -151,7 +153,8 @@ def _canonical_query(query: str) -> str:
 
 
 def _is_non_content_parameter(name: str) -> bool:
-    return name in TRACKING_PARAMETERS or name in AMP_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+    return (name in TRACKING_PARAMETERS or name in AMP_PARAMETERS or name in COMMENT_PARAMETERS
+            or name.startswith(TRACKING_PREFIXES))
 
 
 def _encode(raw: bytes, safe: str) -> str:

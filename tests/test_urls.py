@@ -42,6 +42,7 @@ PERMALINK = f"https://www.alghadalsoury.com/2017/10/21/{SLUG_LOWER_HEX}/"
         PERMALINK + "?fbclid=IwAR0abc",
         PERMALINK + "?gclid=abc&msclkid=def",
         PERMALINK + "?amp=1",
+        PERMALINK + "?replytocom=2150#respond",
         PERMALINK + "?amp",
         PERMALINK + "amp/",
         PERMALINK + "amp",
