@@ -47,9 +47,9 @@ def canonicalize(url: str, base_url: str | None = None) -> str:
 
     On the site of `base_url` the scheme and the `www.` form of the host are those of `base_url`;
     elsewhere (or without a base) the scheme is kept and a leading `www.` dropped. The result has
-    lower-case host, no default port, no fragment, no tracking, AMP or reply-to-comment parameters, sorted query
-    parameters, percent-encoding in WordPress's lower-case hex, no `/amp/` suffix, and a trailing
-    slash on path-like URLs. Applying it twice changes nothing.
+    lower-case host, no default port, no fragment, no tracking, AMP or reply-to-comment parameters,
+    sorted query parameters, percent-encoding in WordPress's lower-case hex, no `/amp/` suffix, and
+    a trailing slash on path-like URLs. Applying it twice changes nothing.
     """
     absolute = urljoin(base_url, url.strip()) if base_url else url.strip()
     parts = urlsplit(absolute)
