@@ -6,6 +6,7 @@ invisible marks). The noise a real page carries is added later, at render time, 
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
 import unicodedata
@@ -152,29 +153,38 @@ def _vocalise(paragraph: str) -> str:
     return paragraph
 
 
-def reword(paragraphs: list[str], rng: random.Random, low: float = 0.86, high: float = 0.94) -> list[str]:
-    """A republication of `paragraphs`: the same story with 6–14 % of the words changed.
+def shared_word_ratio(first: list[str], second: list[str]) -> float:
+    """How much of two texts' words are the same, in order (difflib's ratio over word lists)."""
+    return difflib.SequenceMatcher(None, " ".join(first).split(), " ".join(second).split(), autojunk=False).ratio()
 
-    Words are swapped for synonyms or spelling variants (مليشيات → ميليشيات …) and, where the
-    bank runs dry, dropped, until the share of unchanged words falls inside [low, high].
+
+def reword(paragraphs: list[str], rng: random.Random, low: float = 0.86, high: float = 0.94) -> list[str]:
+    """A republication of `paragraphs`: the same story with some words changed.
+
+    Words are swapped for synonyms or spelling variants (مليشيات → ميليشيات …) or dropped, until
+    `shared_word_ratio` with the original falls to a target drawn from [low, high].
     """
+    target = rng.uniform(low, high)
     words = [paragraph.split() for paragraph in paragraphs]
-    total = sum(len(paragraph) for paragraph in words)
-    target = rng.uniform(1 - high, 1 - low) * total
     replacements = dict(corpus.REWORDINGS)
-    positions = [(p, w) for p, paragraph in enumerate(words) for w in range(len(paragraph))]
+    positions = [(p, w) for p, paragraph in enumerate(words) for w in range(1, len(paragraph) - 1)]
     rng.shuffle(positions)
-    changed = 0
+    current = list(paragraphs)
     for p, w in positions:
-        if changed >= target:
-            break
         word = words[p][w]
         stem = word.strip("،.:؛”“")
         if stem in replacements:
             words[p][w] = word.replace(stem, replacements[stem])
-        elif len(words[p]) > 12 and w not in (0, len(words[p]) - 1):
+        elif p > 0:  # the lead keeps its length: the teaser is its first 29 words
             words[p][w] = ""
         else:
             continue
-        changed += 1
-    return [tidy(" ".join(word for word in paragraph if word)) for paragraph in words]
+        candidate = [" ".join(word for word in paragraph if word) for paragraph in words]
+        ratio = shared_word_ratio(candidate, paragraphs)
+        if ratio < low:
+            words[p][w] = word
+            continue
+        current = candidate
+        if ratio <= target:
+            break
+    return [tidy(paragraph) for paragraph in current]
