@@ -1,15 +1,19 @@
-"""Run the replica as a real subprocess for tests: `with running(articles=300, seed=1) as base: …`."""
+"""Run the replica as a real subprocess for tests (`with running(articles=300, seed=1) as base: …`)
+and fetch from it over plain HTTP without following redirects (`fetch`)."""
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _READY = re.compile(r"replica serving (http://[^/\s]+)/")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,3 +55,38 @@ def _wait_until_serving(process: subprocess.Popen, timeout: float) -> str:
         if not line and process.poll() is not None:
             raise RuntimeError(f"replica exited with {process.returncode}: {process.stderr.read()}")
     raise TimeoutError("replica did not start in time")
+
+
+@dataclass
+class Fetched:
+    """One HTTP answer: status, lower-cased headers, raw body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET", timeout: float = 10) -> Fetched:
+    """One request over a fresh connection; redirects are not followed."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, target, headers=headers or {})
+        response = connection.getresponse()
+        return Fetched(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+
+
+def fetch_ok(url: str, attempts: int = 4, **options) -> Fetched:
+    """`fetch`, retrying 5xx answers as a crawler would (for `--faults chaos`)."""
+    for _ in range(attempts):
+        fetched = fetch(url, **options)
+        if fetched.status < 500:
+            break
+    return fetched

@@ -12,6 +12,12 @@ REPLICA_SEED = 7
 
 
 @pytest.fixture(scope="session")
+def replica_arguments() -> dict:
+    """The arguments of the `replica_url` server, for tests that start a twin of it."""
+    return {"articles": REPLICA_ARTICLES, "seed": REPLICA_SEED}
+
+
+@pytest.fixture(scope="session")
 def replica_site():
     """The generated site the `replica_url` server serves (same arguments, so the same site)."""
     return build_site(REPLICA_ARTICLES, REPLICA_SEED)
