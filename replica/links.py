@@ -23,17 +23,25 @@ def upper_hex(path: str) -> str:
 
 
 def article_variant(base: str, post: Post, variant: str) -> str:
+    """The URL of `post` spelled as `variant` (one of `ALIAS_VARIANTS` in truth.py)."""
     canonical = base + post.path
-    return {
-        "canonical": canonical,
-        "https": canonical.replace("http://", "https://", 1),
-        "upper-hex": base + upper_hex(post.path),
-        "utm": canonical + UTM_QUERY,
-        "no-slash": canonical.rstrip("/"),
-        "amp-query": canonical + "?amp=1",
-        "amp-path": canonical + "amp/",
-        "shortlink": f"{base}/?p={post.id}",
-    }[variant]
+    if variant == "canonical":
+        return canonical
+    if variant == "https":
+        return canonical.replace("http://", "https://", 1)
+    if variant == "upper-hex":
+        return base + upper_hex(post.path)
+    if variant == "utm":
+        return canonical + UTM_QUERY
+    if variant == "no-slash":
+        return canonical.rstrip("/")
+    if variant == "amp-query":
+        return canonical + "?amp=1"
+    if variant == "amp-path":
+        return canonical + "amp/"
+    if variant == "shortlink":
+        return f"{base}/?p={post.id}"
+    raise ValueError(f"unknown URL variant {variant!r}")
 
 
 def some_article_url(base: str, post: Post, rng: random.Random) -> str:

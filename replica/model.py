@@ -246,9 +246,10 @@ class Site:
             images.append(Image(f"/wp-content/uploads/{post.published:%Y/%m}/img-{post.id}-2.jpg", caption, caption))
         candidates = self._earlier_candidates(post)
         others = [p.id for p in candidates if p.id not in (post.id, post.story_id)]
-        related = rng.sample(others, min(len(others), rng.randint(4, 6)))
+        count = min(len(others), rng.randint(4, 6))
         forced = self.forced_related.get(post.id, [])
-        related = (forced + [r for r in related if r not in forced])[: max(4, len(forced))]
+        drawn = [r for r in rng.sample(others, count) if r not in forced]
+        related = (forced + drawn)[: max(count, len(forced))]
         read_also = rng.choice(others) if others and rng.random() < 0.3 else None
         in_body_link = None
         if others and len(paragraphs) > 2 and rng.random() < 0.2:

@@ -24,10 +24,15 @@ def _is_arabic_letter(character: str) -> bool:
     return "\u0621" <= character <= "\u064a"
 
 
+def _inner_letters(word: str) -> list[int]:
+    """Positions inside `word` between two Arabic letters, where a mark can hide."""
+    return [i for i in range(1, len(word) - 1) if _is_arabic_letter(word[i]) and _is_arabic_letter(word[i - 1])]
+
+
 def _noisy_word(word: str, rng: random.Random) -> str:
     """One word with at most one invisible or typographic change, HTML-escaped."""
     roll = rng.random()
-    letters = [i for i in range(1, len(word) - 1) if _is_arabic_letter(word[i]) and _is_arabic_letter(word[i - 1])]
+    letters = _inner_letters(word) if roll < 0.09 else []
     if roll < 0.03 and letters:
         cut = rng.choice(letters)
         return html.escape(word[:cut] + TATWEEL + word[cut:], quote=False)

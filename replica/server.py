@@ -14,6 +14,7 @@ import hashlib
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import Counter
@@ -24,7 +25,7 @@ from replica import datelines, faults
 from replica.model import Site
 from replica.routes import Response, Router
 
-RESPONSE_CACHE_SIZE = 4096
+RESPONSE_CACHE_SIZE = 2048  # pages are 10–45 kB: at most ~90 MB
 
 
 class ReplicaApp:
@@ -170,6 +171,12 @@ class ReplicaServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = 128
+
+    def handle_error(self, request, client_address) -> None:
+        """Clients that hang up mid-answer are normal (timeouts, load tools); say nothing of them."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def make_server(site: Site, host: str, port: int, theme: str = "classic", fault_mode: str = "none") -> ReplicaServer:

@@ -70,7 +70,8 @@ titles = st.text(
     alphabet=st.one_of(
         st.characters(min_codepoint=0x0621, max_codepoint=0x0655),
         st.sampled_from(" ؟،“”‘’«».-/–—…\u200f\u200b"),
-        st.characters(min_codepoint=32, max_codepoint=126),
+        # '%' is left out: WordPress keeps a literal "%xx" in a title as an octet, which no title here has.
+        st.characters(min_codepoint=32, max_codepoint=126, exclude_characters="%"),
     ),
     max_size=120,
 )
