@@ -33,7 +33,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from replica.model import SEED_POST_STORY, Site
+from replica.model import Site
 
 SLOW_SECONDS = 20.0
 TRANSIENT_ERROR_SHARE = 0.05
@@ -67,7 +67,7 @@ class FaultPlan:
             self._assign(site)
 
     def _assign(self, site: Site) -> None:
-        candidates = [p for p in site.posts if p.listed and p.story_id != SEED_POST_STORY]
+        candidates = [p for p in site.posts if p.listed and not p.is_seed_article]
         random.Random(f"{site.seed}:faults").shuffle(candidates)
         taken = 0
         for kind in FIRST_ATTEMPT_FAULTS:

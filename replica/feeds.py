@@ -9,7 +9,6 @@ from replica.model import SITEMAP_PAGE_SIZE, Post, Site
 from replica.themes import SITE_NAME
 
 FEED_SIZE = 10
-ROBOTS_DISALLOWED = ("/wp-admin/", "/print/")
 
 
 def robots_txt(base: str) -> str:

@@ -83,6 +83,7 @@ class Post:
     edited: bool = False
     deleted: bool = False
     epoch_added: int = 0
+    is_seed_article: bool = False  # the real article of seed_article.py
 
     @property
     def lang(self) -> str:
@@ -136,6 +137,11 @@ class Site:
     by_permalink: dict[tuple[str, str], Post] = field(default_factory=dict)
     forced_related: dict[int, list[int]] = field(default_factory=dict)
     most_read: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Per-site caches of the lazily drawn parts (a class-level cache would keep old sites alive).
+        self.article = functools.lru_cache(maxsize=4096)(self._draw_article)
+        self.paragraphs = functools.lru_cache(maxsize=4096)(self._draw_paragraphs)
 
     @property
     def now(self) -> datetime:
@@ -227,8 +233,8 @@ class Site:
         """The post whose content an exact re-post copies (the post itself otherwise)."""
         return self.by_id[post.source_id] if post.kind == "repost" else post
 
-    @functools.lru_cache(maxsize=4096)
-    def article(self, post_id: int) -> ArticleText:
+    def _draw_article(self, post_id: int) -> ArticleText:
+        """Everything on the article page of `post_id` that `build_site` did not draw."""
         post = self.by_id[post_id]
         paragraphs = self.paragraphs(post_id)
         rng = random.Random(f"{self.seed}:page:{post.id}")
@@ -240,7 +246,7 @@ class Site:
             alt = caption if rng.random() < 0.7 else None
             images.append(Image(f"/wp-content/uploads/{post.published:%Y/%m}/img-{post.id}-1.jpg", alt, caption))
         body_image_after = None
-        if post.story_id != SEED_POST_STORY and len(paragraphs) > 3 and rng.random() < 0.15:
+        if not post.is_seed_article and len(paragraphs) > 3 and rng.random() < 0.15:
             body_image_after = 1
             caption = content.compose_caption(story, rng)
             images.append(Image(f"/wp-content/uploads/{post.published:%Y/%m}/img-{post.id}-2.jpg", caption, caption))
@@ -271,7 +277,7 @@ class Site:
         )
 
     def _featured_caption(self, post: Post, story: content.Story, rng: random.Random) -> str | None:
-        if post.story_id == SEED_POST_STORY:
+        if post.is_seed_article:
             return seed_article.CAPTION
         return content.compose_caption(story, rng) if rng.random() < 0.85 else None
 
@@ -293,8 +299,7 @@ class Site:
             moments.append(post.published)
         return by_section
 
-    @functools.lru_cache(maxsize=4096)
-    def paragraphs(self, post_id: int) -> tuple[str, ...]:
+    def _draw_paragraphs(self, post_id: int) -> tuple[str, ...]:
         """The clean body paragraphs of a post at this epoch."""
         post = self.by_id[post_id]
         original = self.original_of(post)
@@ -312,14 +317,11 @@ class Site:
 
     def _first_version(self, post_id: int) -> tuple[str, ...]:
         post = self.by_id[post_id]
-        if post.story_id == SEED_POST_STORY:
+        if post.is_seed_article:
             return tuple(content.tidy(p) for p in seed_article.PARAGRAPHS)
         story_rng = random.Random(f"{self.seed}:story:{post.story_id}")
         story = content.make_story(post.section.kind, post.published, story_rng)
         return tuple(content.compose_body(story, random.Random(f"{self.seed}:body:{post.story_id}")))
-
-
-SEED_POST_STORY = -1  # marks the seed article's story until build_site assigns its id
 
 
 def _new_post(
@@ -351,7 +353,7 @@ def _new_post(
     )
 
 
-def _copy_post(site: Site, rng: random.Random, post_id: int, published: datetime, source: Post,
+def _copy_post(rng: random.Random, post_id: int, published: datetime, source: Post,
                kind: str, taken: SlugRegistry) -> Post:
     if kind == "repost":
         title = source.title
@@ -398,7 +400,7 @@ def build_site(articles: int, seed: int, epoch: int = 0) -> Site:
         elif roll < 0.04 and len(originals) > 10:
             source = rng.choice(originals[-300:])
             kind = "repost" if roll < 0.02 else "near-duplicate"
-            post = _copy_post(site, rng, post_id, _local(moment), source, kind, taken)
+            post = _copy_post(rng, post_id, _local(moment), source, kind, taken)
         else:
             section = _weighted(rng, [(s, s.weight) for s in SECTIONS])
             post = _new_post(site, rng, post_id, _local(moment), section, taken, 0)
@@ -432,7 +434,7 @@ def _seed_post(post_id: int, taken: SlugRegistry) -> Post:
     return Post(
         id=post_id, published=published, modified=published + timedelta(minutes=42),
         section=SECTIONS[0], title=seed_article.TITLE, slug=taken.claim(sanitize_title(seed_article.TITLE)),
-        kind="original", story_id=SEED_POST_STORY, source_id=None,
+        kind="original", story_id=post_id, source_id=None, is_seed_article=True,
         date_sources=("meta", "url"), has_teaser=True, has_featured_image=True, tags=(), author=None,
     )
 
@@ -446,7 +448,7 @@ def _assign_hosts(site: Site, rng: random.Random) -> None:
     """Give every hidden post a visible host, published after it, whose related block links to it."""
     visible_by_section: dict[str, list[Post]] = {}
     for post in site.posts:
-        if post.kind == "original" and not post.hidden and post.story_id != SEED_POST_STORY:
+        if post.kind == "original" and not post.hidden and not post.is_seed_article:
             visible_by_section.setdefault(post.section.slug, []).append(post)
     for post in site.posts:
         if not post.hidden:
@@ -465,7 +467,7 @@ def _choose_most_read_and_deleted(site: Site) -> None:
     eligible = [
         p for p in site.posts
         if p.kind == "original" and not p.hidden and not p.edited and p.id not in sources
-        and p.id not in site.forced_related and p.story_id != SEED_POST_STORY
+        and p.id not in site.forced_related and not p.is_seed_article
     ]
     chosen = rng.sample(eligible, min(len(eligible), 6))
     site.most_read = tuple(p.id for p in chosen[1:])

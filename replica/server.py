@@ -83,7 +83,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         self._serve(send_body=True)
 
     def _base(self) -> str:
-        host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         return f"http://{host}"
 
     def _serve(self, send_body: bool) -> None:

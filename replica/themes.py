@@ -320,10 +320,10 @@ class ClassicTheme(Theme):
         )
 
     def footer(self) -> str:
-        return (f'<footer id="colophon" class="site-footer"><div class="footer-links">'
+        return ('<footer id="colophon" class="site-footer"><div class="footer-links">'
                 + "".join(f'<a href="{esc(self.base + path)}">{esc(label)}</a> ' for label, path in MENU_PAGES)
                 + f'<a href="{self.base}/loop/a">الأرشيف القديم</a> <a href="{self.base}/wp-login.php">دخول</a>'
-                + f' <a href="https://www.facebook.com/alghadalsoury" rel="nofollow">فيسبوك</a></div>'
+                + ' <a href="https://www.facebook.com/alghadalsoury" rel="nofollow">فيسبوك</a></div>'
                 + f'<div class="site-info">جميع الحقوق محفوظة © {SITE_NAME}</div></footer>')
 
     def figure(self, image, in_body: bool = False) -> str:

@@ -39,7 +39,7 @@ def article_truth(site: Site, post: Post, base: str, theme: str = "classic") -> 
     ]
     return {
         "id": post.id,
-        "story_id": post.story_id if post.story_id > 0 else post.id,
+        "story_id": post.story_id,
         "url": base + post.path,
         "aliases": aliases,
         "title": post.title,

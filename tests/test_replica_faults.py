@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
-import socket
 from urllib.parse import urlsplit
 
 import lxml.html
