@@ -74,6 +74,10 @@ def make_story(kind: str, published: datetime, rng: random.Random) -> Story:
     values = {
         "party": corpus.PARTY,
         "place": rng.choice(corpus.SYRIAN_PLACES),
+        "place2": rng.choice(corpus.SYRIAN_PLACES),
+        "village": rng.choice(corpus.VILLAGES),
+        "leader": corpus.PARTY_LEADER,
+        "ordinal_f": rng.choice(corpus.ORDINALS_FEMININE),
         "east": rng.choice(corpus.EASTERN_PLACES),
         "office": rng.choice(corpus.OFFICE_CITIES),
         "aggressor": rng.choice(corpus.AGGRESSORS),
@@ -109,8 +113,52 @@ def compose_caption(story: Story, rng: random.Random) -> str:
     return tidy(story.fill(rng.choice(corpus.CAPTIONS), rng))
 
 
+def _pick(rng: random.Random, options: tuple[str, ...]) -> str:
+    return rng.choice(options)
+
+
+def grammar_sentence(story: Story, rng: random.Random) -> str:
+    """One sentence composed from the grammar parts of `corpus`, in the story's register."""
+    if story.kind == "english":
+        parts = corpus.ENGLISH_GRAMMAR
+        sentence = " ".join(_pick(rng, parts[name]) for name in ("subjects", "verbs", "objects", "tails")) + "."
+        return story.fill(sentence, rng)
+    shapes = {
+        "news": ("attack", "attack", "humanitarian", "reported"),
+        "statement": ("party", "reported", "humanitarian"),
+        "office": ("party", "party", "humanitarian"),
+        "elite": ("elite", "elite", "reported"),
+        "interview": ("party", "reported"),
+        "opinion": ("humanitarian", "party", "attack"),
+    }[story.kind]
+    shape = rng.choice(shapes)
+    when = _pick(rng, corpus.WHEN)
+    if shape == "attack":
+        verb, complement = _pick(rng, corpus.ACTIONS)
+        words = [verb, _pick(rng, corpus.ACTORS), complement, _pick(rng, corpus.TARGETS), _pick(rng, corpus.WHERE), when + "،", _pick(rng, corpus.OUTCOMES)]
+    elif shape == "reported":
+        verb, particle = _pick(rng, corpus.SAYING_VERBS)
+        action, complement = _pick(rng, corpus.ACTIONS)
+        words = [verb, _pick(rng, corpus.REPORTERS), particle, _pick(rng, corpus.ACTORS), action, complement,
+                 _pick(rng, corpus.TARGETS), _pick(rng, corpus.WHERE), when]
+    elif shape == "party":
+        verb, complement = _pick(rng, corpus.PARTY_ACTIONS)
+        words = [verb, _pick(rng, corpus.PARTY_SUBJECTS), complement, _pick(rng, corpus.PARTY_OBJECTS),
+                 _pick(rng, corpus.PARTY_CIRCUMSTANCES).replace("{when}", when)]
+    elif shape == "humanitarian":
+        verb, complement = _pick(rng, corpus.HUMANITARIAN_STATES)
+        words = [verb, _pick(rng, corpus.HUMANITARIAN_SUBJECTS), complement, _pick(rng, corpus.HUMANITARIAN_NEEDS),
+                 _pick(rng, corpus.WHERE), _pick(rng, corpus.HUMANITARIAN_CAUSES)]
+    else:
+        verb, complement = _pick(rng, corpus.ELITE_ACTIONS)
+        words = [verb, _pick(rng, corpus.ELITE_SUBJECTS), complement, _pick(rng, corpus.ELITE_TARGETS), when + "،",
+                 _pick(rng, corpus.OUTCOMES)]
+    connector = _pick(rng, corpus.CONNECTORS)
+    return story.fill(connector + " ".join(word for word in words if word) + ".", rng)
+
+
 def _sentences(story: Story, rng: random.Random, count: int) -> list[str]:
-    """`count` body sentences of the story's kind, without repeats while the bank lasts."""
+    """`count` body sentences: mostly composed by the grammar, some from the section's bank."""
     if story.kind == "english":
         bank = list(corpus.ENGLISH_SENTENCES)
     else:
@@ -118,9 +166,13 @@ def _sentences(story: Story, rng: random.Random, count: int) -> list[str]:
         if story.kind != "news":
             bank += rng.sample(corpus.SENTENCES["news"], 4)
     rng.shuffle(bank)
-    while len(bank) < count:
-        bank += rng.sample(bank, len(bank))
-    return [story.fill(template, rng) for template in bank[:count]]
+    sentences = []
+    for _ in range(count):
+        if bank and rng.random() < 0.25:
+            sentences.append(story.fill(bank.pop(), rng))
+        else:
+            sentences.append(grammar_sentence(story, rng))
+    return sentences
 
 
 def compose_body(story: Story, rng: random.Random) -> list[str]:
@@ -129,7 +181,7 @@ def compose_body(story: Story, rng: random.Random) -> list[str]:
     paragraph_count = rng.randint(3, 10)
     sentence_counts = [rng.randint(1, 3) for _ in range(paragraph_count)]
     sentences = _sentences(story, rng, sum(sentence_counts) + 3)
-    lead = story.fill(rng.choice(leads), rng)
+    lead = story.fill(rng.choice(leads), rng) if story.kind != "english" or rng.random() < 0.4 else sentences.pop()
     while word_count(lead) < TEASER_WORDS + 3:
         lead += " " + sentences.pop()
     paragraphs = [lead]

@@ -122,6 +122,27 @@ def test_near_duplicates_share_85_to_95_percent_of_words(truth):
         assert 0.85 <= similarity <= 0.95, similarity
 
 
+def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    words = text.split()
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def jaccard(first: set, second: set) -> float:
+    return len(first & second) / len(first | second)
+
+
+def test_unrelated_articles_share_few_phrases_near_duplicates_many(truth):
+    """Dedupe must be able to tell them apart: word 3-shingle Jaccard of unrelated Arabic articles
+    of one section stays low, well under that of every near-duplicate and its source."""
+    arabic = [r for r in truth if r["lang"] == "ar" and not r["duplicate_of"]]
+    pairs = [(a, b) for a, b in zip(arabic, arabic[1:] + arabic[:1]) if a["story_id"] != b["story_id"]]
+    unrelated = sorted(jaccard(shingles(a["body"]), shingles(b["body"])) for a, b in pairs)
+    by_id = {record["id"]: record for record in truth}
+    near = [jaccard(shingles(r["body"]), shingles(by_id[r["duplicate_of"]]["body"])) for r in truth if r["duplicate_of"]]
+    assert unrelated[len(unrelated) // 2] < 0.1
+    assert unrelated[int(len(unrelated) * 0.99)] < 0.25 < min(near)
+
+
 def test_exact_reposts_are_aliases_of_their_original(site, truth):
     reposts = [post for post in site.posts if post.kind == "repost"]
     assert 0.01 < len(reposts) / len(site.posts) < 0.035
