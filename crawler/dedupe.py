@@ -4,9 +4,10 @@ Three rules, in order (`identify`):
 1. URL: any of the item's canonical URLs already in `url_aliases` → that article (an update).
 2. Exact: the same `normalize`d body as a stored article → an alias of it, no new row.
 3. Near: otherwise a new article; if MinHash LSH over word shingles of its normalized body finds an
-   earlier article with estimated Jaccard similarity ≥ threshold, the new row records in
-   `duplicate_of` the first article of that story (the match, or what the match duplicates) and the
-   `similarity` to it, so every republication of a story points to its original.
+   earlier article with estimated Jaccard similarity ≥ threshold whose words also match in order
+   (`text_similarity` ≥ its threshold), the new row records in `duplicate_of` the first article of
+   that story (the match, or what the match republishes) and the estimated `similarity` to it, so
+   every republication of a story points to its original.
 
 The LSH index lives in SQLite (`minhash_bands`, `minhash_signatures`), so a new run does not rebuild it
 and a lookup costs one indexed query for its band hashes plus the few candidates it returns, however
@@ -20,13 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
+from rapidfuzz.distance import Indel
 from sqlite_utils import Database
 
 from crawler import store
 from crawler.arabic import normalize
 from crawler.urls import canonicalize, is_same_site, shortlink_url
 
-SHINGLE_WORDS = 3
+SHINGLE_WORDS = 1
+# How many of the articles colliding with a new one in the LSH bands are compared with it.
+CANDIDATE_LIMIT = 50
+# Calibrated on the replica (tests/test_pipelines.py): see `text_similarity`.
+DEFAULT_MIN_TEXT_SIMILARITY = 0.82
 MINHASH_SEED = 1
 # Pinned, because stored signatures and band hashes are only comparable within one permutation scheme.
 MINHASH_SCHEME = "affine32"
@@ -37,12 +43,31 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(normalize(body).encode("utf-8")).hexdigest()
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """The word `size`-grams of `normalize(text)` (the whole text when it has fewer words)."""
+def shingles(text: str, size: int | None = None) -> set[str]:
+    """The word `size`-grams (default `SHINGLE_WORDS`) of `normalize(text)` (the whole text when shorter).
+
+    Single words by default: a republication that changes one word in seven keeps most of its
+    words but few of its longer n-grams, and word order is checked afterwards by `text_similarity`.
+    """
+    size = size or SHINGLE_WORDS
     words = normalize(text).split()
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[start:start + size]) for start in range(len(words) - size + 1)}
+
+
+def text_similarity(first: str, second: str) -> float:
+    """How much of two texts' normalized words match in order: 2·LCS / (len₁ + len₂) over word sequences.
+
+    Shingle sets cannot tell a republication from an unrelated post assembled from the same stock
+    sentences (statements, party boilerplate) in another order; an in-order comparison can. It runs
+    only on the candidates the MinHash index returns (rapidfuzz's Indel similarity, a few µs each).
+    """
+    return _word_similarity(normalize(first).split(), normalize(second).split())
+
+
+def _word_similarity(first_words: list[str], second_words: list[str]) -> float:
+    return Indel.normalized_similarity(first_words, second_words)
 
 
 def signature(text: str, num_perm: int) -> LeanMinHash:
@@ -77,21 +102,27 @@ class NearDuplicateIndex:
         self._ensure_tables()
         self._rebuild_if_layout_changed()
 
-    def nearest(self, minhash: LeanMinHash) -> NearMatch | None:
-        """The most similar indexed article at or above the threshold (the earliest on a tie), or None."""
+    def candidates(self, minhash: LeanMinHash, limit: int = CANDIDATE_LIMIT) -> list[NearMatch]:
+        """Indexed articles whose estimated similarity reaches the threshold, most similar (then earliest) first.
+
+        Only the `limit` articles sharing the most bands with `minhash` are compared, so a lookup
+        stays bounded even where many stored texts share boilerplate.
+        """
         keys = self.band_keys(minhash)
         placeholders = ", ".join("?" for _ in keys)
         rows = self.db.execute(
-            "SELECT article_id, hashvalues FROM minhash_signatures WHERE article_id IN "
-            f"(SELECT article_id FROM minhash_bands WHERE hash IN ({placeholders}))",
-            keys,
+            "SELECT signatures.article_id, signatures.hashvalues FROM minhash_signatures AS signatures JOIN "
+            f"(SELECT article_id, count(*) AS shared_bands FROM minhash_bands WHERE hash IN ({placeholders}) "
+            " GROUP BY article_id ORDER BY shared_bands DESC, article_id LIMIT ?) AS colliding "
+            "ON colliding.article_id = signatures.article_id",
+            [*keys, limit],
         ).fetchall()
         matches = [
             NearMatch(article_id, minhash.jaccard(LeanMinHash.deserialize(hashvalues)))
             for article_id, hashvalues in rows
         ]
         matches = [match for match in matches if match.similarity >= self.threshold]
-        return min(matches, key=lambda match: (-match.similarity, match.article_id), default=None)
+        return sorted(matches, key=lambda match: (-match.similarity, match.article_id))
 
     def similarity(self, minhash: LeanMinHash, article_id: int) -> float | None:
         """Estimated Jaccard similarity of `minhash` with the indexed signature of `article_id`."""
@@ -212,14 +243,38 @@ def item_urls(url: str, canonical_url: str | None, shortlink: int | None, base_u
     return ItemUrls(canonical, fetched, tuple(dict.fromkeys(seen)))
 
 
-def _original_of(db: Database, index: NearDuplicateIndex, minhash: LeanMinHash) -> tuple[int | None, float | None]:
-    match = index.nearest(minhash)
-    if match is None:
-        return None, None
-    original = db["articles"].get(match.article_id)["duplicate_of"]
+def nearest_original(
+    db: Database, index: NearDuplicateIndex, minhash: LeanMinHash, body: str, min_text_similarity: float
+) -> NearMatch | None:
+    """The article `body` republishes, if any: a candidate of `index` whose text matches in order.
+
+    Returns the first article of that story (the match, or the article the match itself
+    republishes) with the estimated Jaccard similarity of the signatures.
+    """
+    candidates = index.candidates(minhash)
+    if not candidates:
+        return None
+    placeholders = ", ".join("?" for _ in candidates)
+    stored = {
+        article_id: (body_search or "", duplicate_of)
+        for article_id, body_search, duplicate_of in db.execute(
+            f"SELECT id, body_search, duplicate_of FROM articles WHERE id IN ({placeholders})",
+            [match.article_id for match in candidates],
+        )
+    }
+    words = normalize(body).split()
+    verified = []
+    for match in candidates:
+        ratio = _word_similarity(words, stored[match.article_id][0].split())
+        if ratio >= min_text_similarity:
+            verified.append((ratio, match))
+    if not verified:
+        return None
+    _, match = max(verified, key=lambda pair: (pair[0], -pair[1].article_id))
+    original = stored[match.article_id][1]
     if original is None:
-        return match.article_id, match.similarity
-    return original, index.similarity(minhash, original)
+        return match
+    return NearMatch(original, index.similarity(minhash, original))
 
 
 @dataclass(frozen=True)
@@ -232,7 +287,14 @@ class Identity:
     similarity: float | None = None
 
 
-def identify(db: Database, index: NearDuplicateIndex, urls: ItemUrls, body: str, seen_at: datetime) -> Identity:
+def identify(
+    db: Database,
+    index: NearDuplicateIndex,
+    urls: ItemUrls,
+    body: str,
+    seen_at: datetime,
+    min_text_similarity: float = DEFAULT_MIN_TEXT_SIMILARITY,
+) -> Identity:
     """Decide which article an item with `urls` and `body` is, record its identity and its aliases.
 
     A new article gets its row (identity columns only; `store.write_article` adds the content) and
@@ -249,8 +311,11 @@ def identify(db: Database, index: NearDuplicateIndex, urls: ItemUrls, body: str,
         identity = Identity(article_id, "alias")
     else:
         minhash = signature(body, index.num_perm)
-        duplicate_of, similarity = _original_of(db, index, minhash)
-        article_id = store.create_article(db, urls.canonical, key, seen_at, duplicate_of, similarity)
+        match = nearest_original(db, index, minhash, body, min_text_similarity)
+        duplicate_of, similarity = (None, None) if match is None else (match.article_id, match.similarity)
+        article_id = store.create_article(
+            db, urls.canonical, key, normalize(body), seen_at, duplicate_of, similarity
+        )
         index.add(article_id, minhash)
         identity = Identity(article_id, "new", duplicate_of, similarity)
     store.record_aliases(db, identity.article_id, urls.seen, seen_at)

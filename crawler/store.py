@@ -209,15 +209,20 @@ def create_article(
     db: Database,
     url: str,
     body_hash: str,
+    body_search: str,
     seen_at: datetime,
     duplicate_of: int | None = None,
     similarity: float | None = None,
 ) -> int:
-    """Insert the identity of a new article (its content follows with `write_article`); return its id."""
+    """Insert the identity of a new article (its content follows with `write_article`); return its id.
+
+    `body_search` (the normalized body) is written at once, so later items of the same batch can be
+    compared with it before the content arrives.
+    """
     seen = timestamp(seen_at)
     return db["articles"].insert(
-        {"url": url, "body_hash": body_hash, "duplicate_of": duplicate_of, "similarity": similarity,
-         "first_seen": seen, "last_seen": seen}
+        {"url": url, "body_hash": body_hash, "body_search": body_search, "duplicate_of": duplicate_of,
+         "similarity": similarity, "first_seen": seen, "last_seen": seen}
     ).last_pk
 
 

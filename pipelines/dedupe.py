@@ -7,22 +7,26 @@ from datetime import datetime, timezone
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from crawler.dedupe import NearDuplicateIndex, identify, item_urls
+from crawler.dedupe import DEFAULT_MIN_TEXT_SIMILARITY, NearDuplicateIndex, identify, item_urls
 from pipelines.store import DatabaseSettings, acquire_database, release_database, site_base_url
 
 # Calibrated on the replica's near-duplicates against unrelated articles (tests/test_pipelines.py).
-DEFAULT_NEAR_THRESHOLD = 0.5
+DEFAULT_NEAR_THRESHOLD = 0.6
 DEFAULT_NUM_PERM = 128
 
 
 class DedupePipeline:
     """Writes the item's identity (`crawler.dedupe.identify`); counts `items/alias` and `items/near_duplicate`."""
 
-    def __init__(self, crawler: Crawler, settings: DatabaseSettings, threshold: float, num_perm: int):
+    def __init__(
+        self, crawler: Crawler, settings: DatabaseSettings, threshold: float, num_perm: int,
+        min_text_similarity: float,
+    ):
         self.crawler = crawler
         self.settings = settings
         self.threshold = threshold
         self.num_perm = num_perm
+        self.min_text_similarity = min_text_similarity
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -31,6 +35,9 @@ class DedupePipeline:
             DatabaseSettings.from_crawler(crawler),
             threshold=crawler.settings.getfloat("DEDUPE_NEAR_THRESHOLD", DEFAULT_NEAR_THRESHOLD),
             num_perm=crawler.settings.getint("DEDUPE_NUM_PERM", DEFAULT_NUM_PERM),
+            min_text_similarity=crawler.settings.getfloat(
+                "DEDUPE_MIN_TEXT_SIMILARITY", DEFAULT_MIN_TEXT_SIMILARITY
+            ),
         )
 
     def open_spider(self) -> None:
@@ -47,7 +54,7 @@ class DedupePipeline:
         urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
         self.shared.batches.begin()
         seen_at = article.get("fetched_at") or datetime.now(timezone.utc)
-        identity = identify(self.shared.db, self.index, urls, article["body"], seen_at)
+        identity = identify(self.shared.db, self.index, urls, article["body"], seen_at, self.min_text_similarity)
         if identity.outcome == "alias":
             self.crawler.stats.inc_value("items/alias")
         if identity.duplicate_of is not None:

@@ -38,7 +38,7 @@ def article(url: str = f"{BASE}/2017/10/21/a/", **fields) -> ItemAdapter:
 
 def stored_article(db, item: ItemAdapter, url: str | None = None) -> int:
     url = url or item["url"]
-    article_id = store.create_article(db, url, "hash-" + url, item["fetched_at"])
+    article_id = store.create_article(db, url, "hash-" + url, "", item["fetched_at"])
     store.record_aliases(db, article_id, [url], item["fetched_at"])
     return article_id
 
@@ -67,9 +67,9 @@ def test_open_db_configures_wal_foreign_keys_busy_timeout_and_schema(db, tmp_pat
 
 
 def test_article_url_is_unique(db):
-    store.create_article(db, f"{BASE}/x/", "h1", FETCHED)
+    store.create_article(db, f"{BASE}/x/", "h1", "", FETCHED)
     with pytest.raises(sqlite3.IntegrityError):
-        store.create_article(db, f"{BASE}/x/", "h2", FETCHED)
+        store.create_article(db, f"{BASE}/x/", "h2", "", FETCHED)
 
 
 def test_foreign_keys_are_enforced(db):
@@ -133,7 +133,7 @@ def test_resolve_related_links_after_the_crawl(db):
     source = article()
     source_id = stored_article(db, source)
     store.write_article(db, source_id, source, BASE)
-    target_id = store.create_article(db, f"{BASE}/2017/10/20/b/", "h", FETCHED)
+    target_id = store.create_article(db, f"{BASE}/2017/10/20/b/", "h", "", FETCHED)
     db["url_aliases"].insert({"url": f"{BASE}/2017/10/20/b/", "article_id": target_id})
     assert store.resolve_related_links(db) == 1
     assert db["related_links"].get((source_id, 0))["target_article_id"] == target_id
@@ -211,7 +211,7 @@ def test_batches_commit_every_batch_size_items(db, tmp_path):
     reader = sqlite3.connect(tmp_path / "sub" / "news.db")
     for number in range(5):
         batches.begin()
-        store.create_article(db, f"{BASE}/{number}/", f"h{number}", FETCHED)
+        store.create_article(db, f"{BASE}/{number}/", f"h{number}", "", FETCHED)
         batches.item_done()
     assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
     batches.commit()
@@ -224,6 +224,6 @@ def test_an_open_batch_is_lost_whole_on_a_crash(tmp_path):
     db = store.open_db(path)
     batches = store.Batches(db, batch_size=10)
     batches.begin()
-    store.create_article(db, f"{BASE}/lost/", "h", FETCHED)
+    store.create_article(db, f"{BASE}/lost/", "h", "", FETCHED)
     db.conn.close()  # the process dies before the batch is full
     assert store.open_db(path)["articles"].count == 0
