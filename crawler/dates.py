@@ -26,6 +26,7 @@ number) gives None, never a guess.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 import regex
@@ -199,6 +200,17 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
             or _parse_relative(prepared, now)
         )
     except (ValueError, OverflowError):
+        return None
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP date header (RFC 9110: «Tue, 03 Oct 2017 00:23:00 GMT») in Damascus time; None if invalid.
+
+    A server's Last-Modified is the last resort for an article's modification time when its page shows none.
+    """
+    try:
+        return parsedate_to_datetime(value).astimezone(DAMASCUS)
+    except (TypeError, ValueError, IndexError):
         return None
 
 

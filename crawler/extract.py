@@ -67,15 +67,17 @@ class SiteProfile:
         "//figcaption",
         '//*[contains(concat(" ", normalize-space(@class), " "), " wp-caption-text ")]',
         '//*[contains(concat(" ", normalize-space(@class), " "), " wp-element-caption ")]',
+        '//*[contains(@class, "caption")]',
     )
     author_xpaths: tuple[str, ...] = (
         '//a[@rel="author"]',
+        '//a[contains(@href, "/author/")]',
         '//*[contains(concat(" ", normalize-space(@class), " "), " author ")]'
         '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
         '//*[@itemprop="author"]//*[@itemprop="name"]',
     )
-    related_headings: tuple[str, ...] = ("أخبار متعلقة", "مقالات ذات صلة", "أخبار ذات صلة", "مواضيع ذات صلة",
-                                         "اقرأ أيضا", "Related", "Related posts", "Related news")
+    related_headings: tuple[str, ...] = ("مقالات ذات صلة", "أخبار ذات صلة", "مواضيع ذات صلة", "Related",
+                                         "Related posts", "Related news")
     related_xpaths: tuple[str, ...] = (
         '//*[@id="jp-relatedposts"]',
         '//*[contains(concat(" ", normalize-space(@class), " "), " related-posts ")]',
@@ -539,10 +541,12 @@ def article_scope(page: Page):
 
 
 def caption_of(image, page: Page) -> str | None:
-    """The caption belonging to an image: a caption element in its figure or caption wrapper."""
+    """The caption of an image: a caption element in the nearest wrapper that holds this image alone."""
     for ancestor in list(image.iterancestors())[:4]:
+        if sum(1 for _ in ancestor.iter("img")) > 1:
+            break
         for expression in page.profile.caption_xpaths:
-            found = ancestor.xpath("." + expression[1:]) if expression.startswith("//") else []
+            found = ancestor.xpath("." + expression)
             if found and element_text(found[0]):
                 return element_text(found[0])
     return None

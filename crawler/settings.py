@@ -14,6 +14,11 @@ NEWS_DB = "data/news.db"
 # Manners for a real site: identify ourselves, obey robots.txt, adapt speed to the server's latency.
 USER_AGENT = "alghad-news-crawler/0.1 (+https://github.com/alghad-news-crawler; archival research crawler)"
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own, fixed so that requests waiting for robots.txt are checked too (see the class).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+}
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0

@@ -18,6 +18,7 @@ import scrapy
 from scrapy.utils.sitemap import Sitemap
 
 from crawler import discovery, urls
+from crawler.dates import parse_http_date
 from crawler.extract import (
     WORDPRESS, all_links, extract_article, is_article_page, listing_links, next_page_link,
 )
@@ -111,6 +112,9 @@ class AlghadSpider(scrapy.Spider):
         article.status = response.status
         article.etag = header(response, "ETag")
         article.last_modified = header(response, "Last-Modified")
+        if article.modified_at is None and article.last_modified:
+            article.modified_at = parse_http_date(article.last_modified)
+            article.provenance["modified_at"] = "http-last-modified"
         self.crawler.stats.inc_value("pages/article")
         yield article
         yield from self.follow_all([link.url for link in article.related], self.parse_article, "related")

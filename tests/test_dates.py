@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dates import DAMASCUS, parse_date
+from crawler.dates import DAMASCUS, parse_date, parse_http_date
 
 # The moment the tests read relative dates against: Saturday 21 October 2017, 23:00 in Damascus.
 NOW = datetime(2017, 10, 21, 23, 0, tzinfo=DAMASCUS)
@@ -334,3 +334,17 @@ def test_parse_date_never_raises_whatever_now_is(now):
 def test_iso_dates_round_trip(moment):
     moment = moment.replace(microsecond=0, tzinfo=DAMASCUS)
     assert parse_date(moment.isoformat(), now=NOW) == moment
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Tue, 03 Oct 2017 00:23:00 GMT", "2017-10-03T03:23:00+03:00"),
+    ("Sat, 04 Feb 2017 10:00:00 GMT", "2017-02-04T12:00:00+02:00"),
+    ("Tue, 03 Oct 2017 00:23:00 +0000", "2017-10-03T03:23:00+03:00"),
+])
+def test_http_dates_are_read_in_damascus_time(header, expected):
+    assert parse_http_date(header).isoformat() == expected
+
+
+@pytest.mark.parametrize("header", [None, "", "yesterday", "Tue, 99 Oct 2017 00:23:00 GMT", "0"])
+def test_invalid_http_dates_are_none(header):
+    assert parse_http_date(header) is None
