@@ -6,7 +6,6 @@ invisible marks). The noise a real page carries is added later, at render time, 
 
 from __future__ import annotations
 
-import difflib
 import random
 import re
 import unicodedata
@@ -205,38 +204,34 @@ def _vocalise(paragraph: str) -> str:
     return paragraph
 
 
-def shared_word_ratio(first: list[str], second: list[str]) -> float:
-    """How much of two texts' words are the same, in order (difflib's ratio over word lists)."""
-    return difflib.SequenceMatcher(None, " ".join(first).split(), " ".join(second).split(), autojunk=False).ratio()
-
-
 def reword(paragraphs: list[str], rng: random.Random, low: float = 0.86, high: float = 0.94) -> list[str]:
     """A republication of `paragraphs`: the same story with some words changed.
 
     Words are swapped for synonyms or spelling variants (مليشيات → ميليشيات …) or dropped, until
-    `shared_word_ratio` with the original falls to a target drawn from [low, high].
+    the share of words kept in order (difflib's ratio over word lists) falls to a target drawn from [low, high]. Edits keep the
+    word order, so the ratio is tracked exactly as 2·unchanged / (old length + new length).
     """
     target = rng.uniform(low, high)
     words = [paragraph.split() for paragraph in paragraphs]
+    original_length = sum(len(paragraph) for paragraph in words)
+    new_length, unchanged = original_length, original_length
     replacements = dict(corpus.REWORDINGS)
     positions = [(p, w) for p, paragraph in enumerate(words) for w in range(1, len(paragraph) - 1)]
     rng.shuffle(positions)
-    current = list(paragraphs)
     for p, w in positions:
         word = words[p][w]
         stem = word.strip("،.:؛”“")
         if stem in replacements:
-            words[p][w] = word.replace(stem, replacements[stem])
+            replacement = word.replace(stem, replacements[stem])
         elif p > 0:  # the lead keeps its length: the teaser is its first 29 words
-            words[p][w] = ""
+            replacement = ""
         else:
             continue
-        candidate = [" ".join(word for word in paragraph if word) for paragraph in words]
-        ratio = shared_word_ratio(candidate, paragraphs)
+        length_after = new_length - 1 + len(replacement.split())
+        ratio = 2 * (unchanged - 1) / (original_length + length_after)
         if ratio < low:
-            words[p][w] = word
             continue
-        current = candidate
+        words[p][w], new_length, unchanged = replacement, length_after, unchanged - 1
         if ratio <= target:
             break
-    return [tidy(paragraph) for paragraph in current]
+    return [tidy(" ".join(word for word in paragraph if word)) for paragraph in words]

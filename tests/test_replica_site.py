@@ -132,10 +132,11 @@ def jaccard(first: set, second: set) -> float:
 
 
 def test_unrelated_articles_share_few_phrases_near_duplicates_many(truth):
-    """Dedupe must be able to tell them apart: word 3-shingle Jaccard of unrelated Arabic articles
-    of one section stays low, well under that of every near-duplicate and its source."""
+    """Dedupe must be able to tell them apart: the word 3-shingle Jaccard of unrelated Arabic
+    articles (neighbours in publication order) stays low, under that of every near-duplicate and
+    its source."""
     arabic = [r for r in truth if r["lang"] == "ar" and not r["duplicate_of"]]
-    pairs = [(a, b) for a, b in zip(arabic, arabic[1:] + arabic[:1]) if a["story_id"] != b["story_id"]]
+    pairs = [(a, b) for a, b in zip(arabic, arabic[1:] + arabic[:1], strict=True) if a["story_id"] != b["story_id"]]
     unrelated = sorted(jaccard(shingles(a["body"]), shingles(b["body"])) for a, b in pairs)
     by_id = {record["id"]: record for record in truth}
     near = [jaccard(shingles(r["body"]), shingles(by_id[r["duplicate_of"]]["body"])) for r in truth if r["duplicate_of"]]
