@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,22 +31,24 @@ def running(articles: int = 300, seed: int = 1, theme: str = "classic", epoch: i
         "--faults", faults,
     ]
     environment = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=PROJECT_ROOT, env=environment)
-    try:
-        yield _wait_until_serving(process, startup_timeout)
-    finally:
-        process.terminate()
+    # stderr goes to a file, not a pipe: a full pipe would block the server mid-test.
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True,
+                                   cwd=PROJECT_ROOT, env=environment)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+            yield _wait_until_serving(process, startup_timeout, errors)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stdout.close()
 
 
-def _wait_until_serving(process: subprocess.Popen, timeout: float) -> str:
+def _wait_until_serving(process: subprocess.Popen, timeout: float, errors) -> str:
+    """The base URL from the server's ready line (it prints nothing else on stdout)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -53,7 +56,8 @@ def _wait_until_serving(process: subprocess.Popen, timeout: float) -> str:
         if match:
             return match.group(1)
         if not line and process.poll() is not None:
-            raise RuntimeError(f"replica exited with {process.returncode}: {process.stderr.read()}")
+            errors.seek(0)
+            raise RuntimeError(f"replica exited with {process.returncode}: {errors.read()}")
     raise TimeoutError("replica did not start in time")
 
 

@@ -33,6 +33,8 @@ def article_truth(site: Site, post: Post, base: str, theme: str = "classic") -> 
     aliases = [links.article_variant(base, post, variant) for variant in ALIAS_VARIANTS]
     aliases += [f"{base}{post.path}?replytocom={comment_id}" for comment_id, _, _ in text.comments]
     aliases += [base + repost.path for repost in reposts]
+    canonical = base + post.path
+    aliases = [alias for alias in dict.fromkeys(aliases) if alias != canonical]  # ASCII slugs have no upper-hex form
     images = [
         {"src": links.image_url(base, image.src), "alt": image.alt, "caption": image.caption}
         for image in text.images
@@ -40,7 +42,7 @@ def article_truth(site: Site, post: Post, base: str, theme: str = "classic") -> 
     return {
         "id": post.id,
         "story_id": post.story_id,
-        "url": base + post.path,
+        "url": canonical,
         "aliases": aliases,
         "title": post.title,
         "teaser": text.teaser,
