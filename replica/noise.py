@@ -18,6 +18,7 @@ ZERO_WIDTH_SPACE = "\u200b"
 LEFT_TO_RIGHT_MARK = "\u200e"
 RIGHT_TO_LEFT_MARK = "\u200f"
 BYTE_ORDER_MARK = "\ufeff"
+NON_JOINING_LETTERS = set("اأإآدذرزوؤةء")  # tatweel only ever follows a letter that joins to the left
 
 
 def _is_arabic_letter(character: str) -> bool:
@@ -33,8 +34,9 @@ def _noisy_word(word: str, rng: random.Random) -> str:
     """One word with at most one invisible or typographic change, HTML-escaped."""
     roll = rng.random()
     letters = _inner_letters(word) if roll < 0.09 else []
-    if roll < 0.03 and letters:
-        cut = rng.choice(letters)
+    joining = [i for i in letters if word[i - 1] not in NON_JOINING_LETTERS]
+    if roll < 0.03 and joining:
+        cut = rng.choice(joining)
         return html.escape(word[:cut] + TATWEEL + word[cut:], quote=False)
     if roll < 0.045 and letters:
         cut = rng.choice(letters)
