@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 
@@ -41,14 +42,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     site = build_site(args.articles, args.seed, args.epoch)
     if args.command == "truth":
-        for record in site.truth(args.base_url, args.theme):
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        try:
+            for record in site.truth(args.base_url, args.theme):
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader (e.g. `head`) has had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     server = make_server(site, args.host, args.port, args.theme, args.faults)
     host, port = server.server_address[:2]
     print(f"replica serving http://{host}:{port}/ ({args.articles} articles, theme {args.theme}, "
           f"epoch {args.epoch}, faults {args.faults})", flush=True)
-    signal.signal(signal.SIGTERM, _stop)
+    for signal_number in (signal.SIGTERM, signal.SIGINT):  # SIGINT may arrive ignored (background jobs)
+        signal.signal(signal_number, _stop)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
