@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
+import sys
 import time
 import unicodedata
 from urllib.parse import urljoin
@@ -18,7 +20,7 @@ import lxml.html
 import pytest
 
 from replica.model import SECTIONS, build_site
-from replica.testing import fetch, running
+from replica.testing import PROJECT_ROOT, fetch, running
 
 STANDARD_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
 LEVANTINE_MONTHS = ("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول")
@@ -341,3 +343,11 @@ def test_twenty_thousand_articles_start_in_under_ten_seconds():
         elapsed = time.monotonic() - started
         assert fetch(f"{base}/").status == 200
     assert elapsed < 10
+
+
+def test_truth_command_prints_the_truth_one_json_object_a_line():
+    command = [sys.executable, "-m", "replica", "truth", "--articles", "40", "--seed", "2", "--theme", "magazine",
+               "--epoch", "1", "--base-url", "http://example.test"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
+    records = [json.loads(line) for line in output.splitlines()]
+    assert records == build_site(40, 2, epoch=1).truth("http://example.test", "magazine")
