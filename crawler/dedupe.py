@@ -277,6 +277,23 @@ def nearest_original(
     return NearMatch(original, index.similarity(minhash, original))
 
 
+def _published_before(published_at: datetime | None, other_published_at: str | None) -> bool:
+    if published_at is None or other_published_at is None:
+        return False
+    other = datetime.fromisoformat(other_published_at)
+    if (published_at.tzinfo is None) != (other.tzinfo is None):
+        return False
+    return published_at < other
+
+
+def _make_original(
+    db: Database, index: NearDuplicateIndex, article_id: int, minhash: LeanMinHash, former_original: int
+) -> None:
+    story = [former_original, *store.duplicates_of(db, former_original)]
+    for member in story:
+        store.set_duplicate_of(db, member, article_id, index.similarity(minhash, member))
+
+
 @dataclass(frozen=True)
 class Identity:
     """What `identify` decided: the article an item is, and how it relates to what was stored."""
@@ -285,6 +302,8 @@ class Identity:
     outcome: str  # "known", "alias" or "new"
     duplicate_of: int | None = None
     similarity: float | None = None
+    # A stored article this one turned out to precede: it (and its story) now point here.
+    supersedes: int | None = None
 
 
 def identify(
@@ -293,12 +312,15 @@ def identify(
     urls: ItemUrls,
     body: str,
     seen_at: datetime,
+    published_at: datetime | None = None,
     min_text_similarity: float = DEFAULT_MIN_TEXT_SIMILARITY,
 ) -> Identity:
     """Decide which article an item with `urls` and `body` is, record its identity and its aliases.
 
     A new article gets its row (identity columns only; `store.write_article` adds the content) and
-    its signature in `index`; a known article whose body changed gets its keys refreshed.
+    its signature in `index`; a known article whose body changed gets its keys refreshed. Archives
+    are crawled newest first, so a republication is often stored before its original: when the new
+    article was published before the original of the story it matches, it becomes that original.
     """
     key = body_hash(body)
     article_id = store.article_id_for_urls(db, urls.seen)
@@ -312,11 +334,15 @@ def identify(
     else:
         minhash = signature(body, index.num_perm)
         match = nearest_original(db, index, minhash, body, min_text_similarity)
-        duplicate_of, similarity = (None, None) if match is None else (match.article_id, match.similarity)
-        article_id = store.create_article(
-            db, urls.canonical, key, normalize(body), seen_at, duplicate_of, similarity
-        )
+        article_id = store.create_article(db, urls.canonical, key, normalize(body), seen_at, published_at)
         index.add(article_id, minhash)
-        identity = Identity(article_id, "new", duplicate_of, similarity)
+        if match is None:
+            identity = Identity(article_id, "new")
+        elif _published_before(published_at, db["articles"].get(match.article_id)["published_at"]):
+            _make_original(db, index, article_id, minhash, match.article_id)
+            identity = Identity(article_id, "new", supersedes=match.article_id)
+        else:
+            store.set_duplicate_of(db, article_id, match.article_id, match.similarity)
+            identity = Identity(article_id, "new", match.article_id, match.similarity)
     store.record_aliases(db, identity.article_id, urls.seen, seen_at)
     return identity

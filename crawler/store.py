@@ -211,19 +211,28 @@ def create_article(
     body_hash: str,
     body_search: str,
     seen_at: datetime,
-    duplicate_of: int | None = None,
-    similarity: float | None = None,
+    published_at: datetime | None = None,
 ) -> int:
     """Insert the identity of a new article (its content follows with `write_article`); return its id.
 
-    `body_search` (the normalized body) is written at once, so later items of the same batch can be
-    compared with it before the content arrives.
+    The normalized body and the publication date are written at once, so later items of the same
+    batch can be compared with them before the content arrives.
     """
     seen = timestamp(seen_at)
     return db["articles"].insert(
-        {"url": url, "body_hash": body_hash, "body_search": body_search, "duplicate_of": duplicate_of,
-         "similarity": similarity, "first_seen": seen, "last_seen": seen}
+        {"url": url, "body_hash": body_hash, "body_search": body_search, "published_at": timestamp(published_at),
+         "first_seen": seen, "last_seen": seen}
     ).last_pk
+
+
+def set_duplicate_of(db: Database, article_id: int, original_id: int, similarity: float | None) -> None:
+    """Record that article `article_id` republishes article `original_id` with `similarity`."""
+    db["articles"].update(article_id, {"duplicate_of": original_id, "similarity": similarity})
+
+
+def duplicates_of(db: Database, original_id: int) -> list[int]:
+    """The articles recorded as republications of article `original_id`."""
+    return [row[0] for row in db.execute("SELECT id FROM articles WHERE duplicate_of = ? ORDER BY id", [original_id])]
 
 
 def set_body_hash(db: Database, article_id: int, body_hash: str) -> None:

@@ -11,7 +11,7 @@ from crawler.dedupe import DEFAULT_MIN_TEXT_SIMILARITY, NearDuplicateIndex, iden
 from pipelines.store import DatabaseSettings, acquire_database, release_database, site_base_url
 
 # Calibrated on the replica's near-duplicates against unrelated articles (tests/test_pipelines.py).
-DEFAULT_NEAR_THRESHOLD = 0.6
+DEFAULT_NEAR_THRESHOLD = 0.5
 DEFAULT_NUM_PERM = 128
 
 
@@ -54,9 +54,12 @@ class DedupePipeline:
         urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
         self.shared.batches.begin()
         seen_at = article.get("fetched_at") or datetime.now(timezone.utc)
-        identity = identify(self.shared.db, self.index, urls, article["body"], seen_at, self.min_text_similarity)
+        identity = identify(
+            self.shared.db, self.index, urls, article["body"], seen_at, article.get("published_at"),
+            self.min_text_similarity,
+        )
         if identity.outcome == "alias":
             self.crawler.stats.inc_value("items/alias")
-        if identity.duplicate_of is not None:
+        if identity.duplicate_of is not None or identity.supersedes is not None:
             self.crawler.stats.inc_value("items/near_duplicate")
         return item

@@ -223,3 +223,24 @@ def test_a_republication_of_a_republication_points_to_the_original(db):
     second = identify(db, index, item_urls(f"{BASE}/c/", None, None, BASE), second_copy_body, SEEN)
     assert second.duplicate_of == original.article_id
     assert second.similarity == index.similarity(dedupe.signature(second_copy_body, 128), original.article_id)
+
+
+def test_an_original_stored_after_its_republications_becomes_the_original(db):
+    rng = random.Random(7)
+    index = NearDuplicateIndex(db, 0.5, 128)
+    original_body = random_text(rng)
+    copies = [reworded(original_body, rng, 0.04) for _ in range(2)]
+    day = datetime(2017, 10, 21, tzinfo=timezone.utc)
+    newest = identify(db, index, item_urls(f"{BASE}/c/", None, None, BASE), copies[1], SEEN, day.replace(day=23))
+    middle = identify(db, index, item_urls(f"{BASE}/b/", None, None, BASE), copies[0], SEEN, day.replace(day=22))
+    assert middle.supersedes == newest.article_id and middle.duplicate_of is None
+    original = identify(db, index, item_urls(f"{BASE}/a/", None, None, BASE), original_body, SEEN, day)
+    assert original.supersedes == middle.article_id and original.duplicate_of is None
+    rows = {row["url"]: row for row in db["articles"].rows}
+    assert rows[f"{BASE}/a/"]["duplicate_of"] is None
+    for url, body in ((f"{BASE}/b/", copies[0]), (f"{BASE}/c/", copies[1])):
+        assert rows[url]["duplicate_of"] == original.article_id
+        assert rows[url]["similarity"] == index.similarity(dedupe.signature(body, 128), original.article_id)
+    # Without publication dates the order of arrival decides.
+    undated = identify(db, index, item_urls(f"{BASE}/d/", None, None, BASE), reworded(original_body, rng, 0.03), SEEN)
+    assert undated.duplicate_of == original.article_id
