@@ -102,7 +102,9 @@ def make_story(kind: str, published: datetime, rng: random.Random) -> Story:
 def compose_title(story: Story, rng: random.Random) -> str:
     template = rng.choice(corpus.TITLES[story.kind])
     if rng.random() < 0.8:
-        template += rng.choice(corpus.TITLE_TAILS[story.kind])
+        tail = rng.choice(corpus.TITLE_TAILS[story.kind])
+        if " ".join(tail.split()[:2]) not in template:  # no «لليوم الثالث على التوالي» twice
+            template += tail
     return tidy(story.fill(template, rng))
 
 
