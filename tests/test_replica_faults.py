@@ -42,7 +42,8 @@ def test_the_served_plan_is_the_documented_plan(chaos):
 
 def test_transient_errors_clear_on_a_later_attempt(chaos):
     base, site, plan = chaos
-    targets = [p.path for p in site.posts if p.listed and plan.transient_error(p.path)][:6]
+    # Pages other tests fetch are left out: the attempt counter is per target and shared.
+    targets = [p.path for p in site.posts if p.listed and plan.transient_error(p.path) and not plan.page_fault(p.id)][:6]
     targets.append(next(t for t in (f"/{y}/{m:02d}/" for y in range(1990, 2100) for m in range(1, 13)) if plan.transient_error(t)))
     for target in targets:
         status, failing_attempts = plan.transient_error(target)
