@@ -214,5 +214,5 @@ def test_epoch_one_adds_edits_and_deletes():
 def test_twenty_thousand_articles_build_fast():
     started = time.monotonic()
     site = build_site(20000, 1)
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 10  # a stated goal of the replica (about 2 s unloaded)
     assert len(site.posts) == 20000
