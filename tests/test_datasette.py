@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -147,7 +147,7 @@ FOLDING_ARTICLES = [
     )
 ]
 REVISED_AT = T0 + timedelta(days=10)
-RUN_STARTED = datetime(2018, 3, 10, 4, 0, tzinfo=timezone.utc)
+RUN_STARTED = datetime(2018, 3, 10, 4, 0, tzinfo=UTC)
 REJECT_REASON = "no title"
 
 

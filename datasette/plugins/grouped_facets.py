@@ -26,9 +26,6 @@ class GroupedFacet(Facet):
     async def facet_sql(self, config: dict, limit: int) -> str:
         raise NotImplementedError
 
-    def facet_name(self, config: dict) -> str:
-        return config["simple"]
-
     def filter_arg(self, config: dict, value: str) -> tuple[str, str]:
         raise NotImplementedError
 
@@ -38,7 +35,7 @@ class GroupedFacet(Facet):
         size = self.get_facet_size()
         for source_and_config in self.get_configs():
             config = source_and_config["config"]
-            name = self.facet_name(config)
+            name = config["simple"]
             try:
                 rows = await self.ds.execute(
                     self.database, await self.facet_sql(config, size + 1), self.params,
@@ -58,7 +55,7 @@ class GroupedFacet(Facet):
             results.append({
                 "name": name, "type": self.type, "results": values,
                 "hideable": source_and_config["source"] != "metadata",
-                "toggle_url": path_with_removed_args(self.request, {f"_facet_{self.type}": config["simple"]}),
+                "toggle_url": path_with_removed_args(self.request, {f"_facet_{self.type}": name}),
                 "truncated": len(rows.rows) > size,
             })
         return results, timed_out
