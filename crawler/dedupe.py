@@ -40,7 +40,11 @@ MINHASH_SCHEME = "affine32"
 
 def body_hash(body: str) -> str:
     """The exact-duplicate key of a body: SHA-256 of its normalized text."""
-    return hashlib.sha256(normalize(body).encode("utf-8")).hexdigest()
+    return _sha256(normalize(body))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def shingles(text: str, size: int | None = None) -> set[str]:
@@ -49,8 +53,10 @@ def shingles(text: str, size: int | None = None) -> set[str]:
     Single words by default: a republication that changes one word in seven keeps most of its
     words but few of its longer n-grams, and word order is checked afterwards by `text_similarity`.
     """
-    size = size or SHINGLE_WORDS
-    words = normalize(text).split()
+    return _shingles_of_words(normalize(text).split(), size or SHINGLE_WORDS)
+
+
+def _shingles_of_words(words: list[str], size: int) -> set[str]:
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[start:start + size]) for start in range(len(words) - size + 1)}
@@ -72,8 +78,12 @@ def _word_similarity(first_words: list[str], second_words: list[str]) -> float:
 
 def signature(text: str, num_perm: int) -> LeanMinHash:
     """The MinHash signature of the shingles of `text`."""
+    return _signature_of_words(normalize(text).split(), num_perm)
+
+
+def _signature_of_words(words: list[str], num_perm: int) -> LeanMinHash:
     minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
-    minhash.update_batch(shingle.encode("utf-8") for shingle in shingles(text))
+    minhash.update_batch(shingle.encode("utf-8") for shingle in _shingles_of_words(words, SHINGLE_WORDS))
     return LeanMinHash(minhash)
 
 
@@ -134,13 +144,13 @@ class NearDuplicateIndex:
     def add(self, article_id: int, minhash: LeanMinHash) -> None:
         """Index `minhash` as the signature of `article_id`, replacing any earlier one."""
         self.remove(article_id)
-        self.db["minhash_signatures"].insert(
-            {"article_id": article_id, "hashvalues": _serialized(minhash)}
+        self.db.execute(
+            "INSERT INTO minhash_signatures (article_id, hashvalues) VALUES (?, ?)", [article_id, _serialized(minhash)]
         )
-        self.db["minhash_bands"].insert_all(
-            {"band": band, "hash": key, "article_id": article_id}
-            for band, key in enumerate(self.band_keys(minhash))
-        )
+        for band, key in enumerate(self.band_keys(minhash)):
+            self.db.execute(
+                "INSERT INTO minhash_bands (band, hash, article_id) VALUES (?, ?, ?)", [band, key, article_id]
+            )
 
     def remove(self, article_id: int) -> None:
         """Forget the signature of `article_id`."""
@@ -244,9 +254,9 @@ def item_urls(url: str, canonical_url: str | None, shortlink: int | None, base_u
 
 
 def nearest_original(
-    db: Database, index: NearDuplicateIndex, minhash: LeanMinHash, body: str, min_text_similarity: float
+    db: Database, index: NearDuplicateIndex, minhash: LeanMinHash, normalized_body: str, min_text_similarity: float
 ) -> NearMatch | None:
-    """The article `body` republishes, if any: a candidate of `index` whose text matches in order.
+    """The article a (normalized) body republishes, if any: a candidate of `index` whose text matches in order.
 
     Returns the first article of that story (the match, or the article the match itself
     republishes) with the estimated Jaccard similarity of the signatures.
@@ -262,7 +272,7 @@ def nearest_original(
             [match.article_id for match in candidates],
         )
     }
-    words = normalize(body).split()
+    words = normalized_body.split()
     verified = []
     for match in candidates:
         ratio = _word_similarity(words, stored[match.article_id][0].split())
@@ -319,30 +329,36 @@ def identify(
 
     A new article gets its row (identity columns only; `store.write_article` adds the content) and
     its signature in `index`; a known article whose body changed gets its keys refreshed. Archives
-    are crawled newest first, so a republication is often stored before its original: when the new
-    article was published before the original of the story it matches, it becomes that original.
+    are crawled newest first, so a republication is often stored before its original: an exact copy
+    published earlier than the stored article gives the row its URL, and a near-duplicate published
+    before the original of the story it matches becomes that original.
     """
-    key = body_hash(body)
+    normalized = normalize(body)
+    key = _sha256(normalized)
     article_id = store.article_id_for_urls(db, urls.seen)
     if article_id is not None:
         identity = Identity(article_id, "known")
-        if db["articles"].get(article_id)["body_hash"] != key:
+        if store.article_row(db, article_id)["body_hash"] != key:
             store.set_body_hash(db, article_id, key)
-            index.add(article_id, signature(body, index.num_perm))
+            index.add(article_id, _signature_of_words(normalized.split(), index.num_perm))
     elif (article_id := store.article_id_for_body_hash(db, key)) is not None:
         identity = Identity(article_id, "alias")
     else:
-        minhash = signature(body, index.num_perm)
-        match = nearest_original(db, index, minhash, body, min_text_similarity)
-        article_id = store.create_article(db, urls.canonical, key, normalize(body), seen_at, published_at)
+        minhash = _signature_of_words(normalized.split(), index.num_perm)
+        match = nearest_original(db, index, minhash, normalized, min_text_similarity)
+        article_id = store.create_article(db, urls.canonical, key, normalized, seen_at, published_at)
         index.add(article_id, minhash)
         if match is None:
             identity = Identity(article_id, "new")
-        elif _published_before(published_at, db["articles"].get(match.article_id)["published_at"]):
+        elif _published_before(published_at, store.article_row(db, match.article_id)["published_at"]):
             _make_original(db, index, article_id, minhash, match.article_id)
             identity = Identity(article_id, "new", supersedes=match.article_id)
         else:
             store.set_duplicate_of(db, article_id, match.article_id, match.similarity)
             identity = Identity(article_id, "new", match.article_id, match.similarity)
+    if identity.outcome != "new":
+        row = store.article_row(db, identity.article_id)
+        if row["url"] != urls.canonical and _published_before(published_at, row["published_at"]):
+            store.set_article_url(db, identity.article_id, urls.canonical, published_at)
     store.record_aliases(db, identity.article_id, urls.seen, seen_at)
     return identity

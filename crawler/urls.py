@@ -12,6 +12,7 @@ Pure functions on strings, no Scrapy: the spider, the pipelines and the tests sh
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
@@ -42,6 +43,7 @@ _DATE_PREFIX = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/")
 _ARTICLE_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/$")
 
 
+@functools.lru_cache(maxsize=65_536)
 def canonicalize(url: str, base_url: str | None = None) -> str:
     """Return the one canonical spelling of `url` (resolved against `base_url` when relative).
 

@@ -244,3 +244,15 @@ def test_an_original_stored_after_its_republications_becomes_the_original(db):
     # Without publication dates the order of arrival decides.
     undated = identify(db, index, item_urls(f"{BASE}/d/", None, None, BASE), reworded(original_body, rng, 0.03), SEEN)
     assert undated.duplicate_of == original.article_id
+
+
+def test_an_exact_copy_published_earlier_gives_the_row_its_url(db):
+    index = NearDuplicateIndex(db, 0.5, 128)
+    body = random_text(random.Random(8))
+    day = datetime(2017, 10, 21, tzinfo=timezone.utc)
+    repost = identify(db, index, item_urls(f"{BASE}/repost/", None, None, BASE), body, SEEN, day.replace(day=25))
+    original = identify(db, index, item_urls(f"{BASE}/original/", None, None, BASE), body, SEEN, day)
+    assert original == dedupe.Identity(repost.article_id, "alias")
+    (row,) = db["articles"].rows
+    assert (row["url"], row["published_at"]) == (f"{BASE}/original/", day.isoformat())
+    assert store.article_id_for_urls(db, [f"{BASE}/repost/"]) == row["id"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from itemadapter import ItemAdapter
@@ -16,11 +16,15 @@ from scrapy import Spider
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler import store
+from replica.model import build_site
+
+from crawler import dedupe, store
 from crawler.arabic import clean
+from crawler.dedupe import DEFAULT_MIN_TEXT_SIMILARITY, NearDuplicateIndex
 from crawler.items import Article, Image, RelatedLink
+from crawler.urls import canonicalize, shortlink_id, url_date
 from pipelines.clean import CleanPipeline
-from pipelines.dedupe import DedupePipeline
+from pipelines.dedupe import DEFAULT_NEAR_THRESHOLD, DEFAULT_NUM_PERM, DedupePipeline
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
 
@@ -195,3 +199,169 @@ def test_search_through_the_pipelines_folds_arabic(tmp_path):
     assert [row["title"] for row in store.search(db, "محمد")] == ["مُحَمَّد باقري في حلب"]
     assert [row["title"] for row in store.search(db, "اركان")] == ["مُحَمَّد باقري في حلب"]
     db.close()
+
+
+# --- Against the replica's ground truth ---------------------------------------------------------
+
+REPLICA_ARTICLES = 2000
+REPLICA_SEED = 5
+VARIANT_EVERY = 10  # every tenth article is also met under each of its URL variants
+BROKEN_ITEMS = 5
+
+
+def truth_item(record: dict, url: str, canonical_url: str | None, urls_by_id: dict[int, str]) -> Article:
+    return Article(
+        url=url,
+        canonical_url=canonical_url,
+        shortlink_id=record["id"],
+        title=record["title"],
+        teaser=record["teaser"],
+        body=record["body"],
+        images=[Image(**image) for image in record["images"]],
+        published_at=datetime.fromisoformat(record["published_at"]),
+        modified_at=datetime.fromisoformat(record["modified_at"]),
+        section=record["section"],
+        tags=record["tags"],
+        author=record["author"],
+        lang=record["lang"],
+        related=[RelatedLink(urls_by_id[target]) for target in record["related"] if target in urls_by_id],
+        fetched_at=FETCHED,
+        status=200,
+        html=f"<html><body>{record['id']}</body></html>",
+    )
+
+
+def repost_urls(record: dict) -> list[str]:
+    """The aliases of a truth record that are other posts (exact re-posts), not spellings of its URL."""
+    own = canonicalize(record["url"], REPLICA_BASE)
+    return [alias for alias in record["aliases"]
+            if canonicalize(alias, REPLICA_BASE) != own and shortlink_id(alias) is None]
+
+
+def items_from_truth(truth: list[dict]) -> list[Article]:
+    """What a crawl of the replica yields, newest first as archives list it: every article, its
+    re-posts (half of them declaring the original as canonical), URL variants, and broken pages."""
+    urls_by_id = {record["id"]: record["url"] for record in truth}
+    items = []
+    for position, record in enumerate(reversed(truth)):
+        for number, repost_url in enumerate(repost_urls(record)):
+            repost = truth_item(record, repost_url, record["url"] if number % 2 else None, urls_by_id)
+            repost.shortlink_id = None
+            repost.published_at = datetime.combine(url_date(repost_url), time(12), tzinfo=timezone.utc)
+            items.append(repost)
+        items.append(truth_item(record, record["url"], record["url"], urls_by_id))
+        if position % VARIANT_EVERY == 0:
+            items.extend(truth_item(record, alias, record["url"], urls_by_id) for alias in record["aliases"])
+    for record in truth[:BROKEN_ITEMS]:
+        items.append(Article(url=record["url"] + "?broken=1", body=record["body"], html="<html>no title</html>"))
+    return items
+
+
+REPLICA_BASE = "http://127.0.0.1:8765"
+
+
+@pytest.fixture(scope="module")
+def replica_crawl(tmp_path_factory):
+    truth = build_site(REPLICA_ARTICLES, REPLICA_SEED).truth(REPLICA_BASE)
+    db_path = tmp_path_factory.mktemp("replica") / "news.db"
+    run = crawl(db_path, *items_from_truth(truth), base_url=REPLICA_BASE)
+    return truth, db_path, run
+
+
+def test_one_row_per_distinct_truth_article_and_every_alias_resolves(replica_crawl):
+    truth, db_path, run = replica_crawl
+    db = read(db_path)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(truth)
+    aliases = dict(db.execute("SELECT url, article_id FROM url_aliases"))
+    rows = {row["id"]: row for row in db.execute("SELECT id, url, title, published_at, section FROM articles")}
+    for record in truth:
+        article_id = aliases[canonicalize(record["url"], REPLICA_BASE)]
+        row = rows[article_id]
+        assert (row["url"], row["title"], row["section"]) == (record["url"], record["title"], record["section"])
+        assert row["published_at"] == record["published_at"]
+        for alias in record["aliases"]:
+            assert aliases[canonicalize(alias, REPLICA_BASE)] == article_id, alias
+    assert len({aliases[canonicalize(record["url"], REPLICA_BASE)] for record in truth}) == len(truth)
+    assert sum(len(repost_urls(record)) for record in truth) > 0 and run.stat("items/alias") > 0
+    assert db.execute("SELECT count(DISTINCT body_hash) = count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_near_duplicates_found_with_precision_and_recall_above_95_percent(replica_crawl):
+    truth, db_path, _ = replica_crawl
+    db = read(db_path)
+    truth_id_of = {article_id: truth_id for truth_id, article_id in (
+        (record["id"], db.execute("SELECT article_id FROM url_aliases WHERE url = ?",
+                                  [canonicalize(record["url"], REPLICA_BASE)]).fetchone()[0])
+        for record in truth)}
+    found = {(truth_id_of[article_id], truth_id_of[original_id]) for article_id, original_id in
+             db.execute("SELECT id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL")}
+    expected = {(record["id"], record["duplicate_of"]) for record in truth if record["duplicate_of"]}
+    precision = len(found & expected) / len(found)
+    recall = len(found & expected) / len(expected)
+    print(f"\nnear-duplicates: {len(expected)} in truth, {len(found)} found, "
+          f"precision {precision:.3f}, recall {recall:.3f}")
+    assert len(expected) >= 30
+    assert precision >= 0.95 and recall >= 0.95
+    similarities = [row[0] for row in db.execute("SELECT similarity FROM articles WHERE duplicate_of IS NOT NULL")]
+    assert all(0.5 <= similarity <= 1 for similarity in similarities)
+
+
+def test_threshold_separates_near_duplicate_pairs_from_unrelated_candidate_pairs(replica_crawl):
+    """Pairwise calibration: every truth near-duplicate pair against every unrelated pair the
+    MinHash index proposes as a candidate (the hardest unrelated pairs there are)."""
+    truth, db_path, _ = replica_crawl
+    db = store.open_db(db_path)
+    index = NearDuplicateIndex(db, DEFAULT_NEAR_THRESHOLD, DEFAULT_NUM_PERM)
+    by_id = {record["id"]: record for record in truth}
+    article_of = {record["id"]: db.execute("SELECT article_id FROM url_aliases WHERE url = ?",
+                                           [canonicalize(record["url"], REPLICA_BASE)]).fetchone()[0]
+                  for record in truth}
+    record_of = {article_id: by_id[truth_id] for truth_id, article_id in article_of.items()}
+    near_pairs = {(record["id"], record["duplicate_of"]) for record in truth if record["duplicate_of"]}
+    near_scores, unrelated_scores = {}, []
+    for record in truth:
+        minhash = dedupe.signature(record["body"], DEFAULT_NUM_PERM)
+        for match in index.candidates(minhash):
+            other = record_of[match.article_id]
+            if other["id"] == record["id"]:
+                continue
+            score = dedupe.text_similarity(record["body"], other["body"])
+            if other["story_id"] == record["story_id"]:
+                if (record["id"], other["id"]) in near_pairs:
+                    near_scores[(record["id"], other["id"])] = score
+            else:
+                unrelated_scores.append(score)
+    db.close()
+    true_positives = sum(score >= DEFAULT_MIN_TEXT_SIMILARITY for score in near_scores.values())
+    false_positives = sum(score >= DEFAULT_MIN_TEXT_SIMILARITY for score in unrelated_scores)
+    precision = true_positives / (true_positives + false_positives)
+    recall = true_positives / len(near_pairs)
+    print(f"\npairs: {len(near_pairs)} near-duplicate (min in-order similarity "
+          f"{min(near_scores.values()):.3f}), {len(unrelated_scores)} unrelated candidates (max "
+          f"{max(unrelated_scores):.3f}); threshold {DEFAULT_MIN_TEXT_SIMILARITY}: "
+          f"precision {precision:.3f}, recall {recall:.3f}")
+    assert precision >= 0.95 and recall >= 0.95
+
+
+def test_replica_database_is_sound_searchable_and_keeps_rejects(replica_crawl):
+    truth, db_path, run = replica_crawl
+    db = read(db_path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    rejects = db.execute("SELECT url, reason FROM rejects ORDER BY id").fetchall()
+    assert [tuple(reject) for reject in rejects] == [
+        (record["url"] + "?broken=1", "missing title") for record in truth[:BROKEN_ITEMS]]
+    assert run.stat("items/rejected") == BROKEN_ITEMS
+    unresolved = db.execute("SELECT count(*) FROM related_links WHERE target_article_id IS NULL").fetchone()[0]
+    assert unresolved == 0
+
+    search_db = store.open_db(db_path)
+    seed = next(record for record in truth if record["title"].startswith("محمد باقري"))
+    seed_id = db.execute("SELECT id FROM articles WHERE url = ?", [seed["url"]]).fetchone()[0]
+    assert seed_id in [row["id"] for row in store.search(search_db, "محمد باقري", limit=50)]
+    assert "أركان" in seed["body"]
+    assert seed_id in [row["id"] for row in store.search(search_db, "اركان", limit=5000)]
+    vocalised = next(record for record in truth if "النِّظام" in record["body"])
+    vocalised_id = db.execute("SELECT id FROM articles WHERE url = ?", [vocalised["url"]]).fetchone()[0]
+    assert vocalised_id in [row["id"] for row in store.search(search_db, "النظام", limit=5000)]
+    search_db.close()
