@@ -34,6 +34,13 @@ BUSY_TIMEOUT_SECONDS = 30
 FTS_COLUMNS = ["title_search", "body_search"]
 # Harakat are already gone from the normalized columns; this also folds Latin accents in English posts.
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+ARTICLE_COLUMNS = {
+    "id": int, "url": str, "title": str, "teaser": str, "body": str,
+    "published_at": str, "modified_at": str, "section": str, "author": str, "lang": str,
+    "word_count": int, "shortlink_id": int, "duplicate_of": int, "similarity": float,
+    "body_hash": str, "first_seen": str, "last_seen": str, "gone_at": str, "provenance": str,
+    "title_search": str, "body_search": str,
+}
 # The fields whose change makes a new revision of an article.
 REVISED_FIELDS = ("title", "body", "modified_at")
 
@@ -55,18 +62,15 @@ def ensure_schema(db: Database) -> None:
     """Create every table, index and the full-text index that do not exist yet (safe to run each time)."""
     db["sections"].create({"name": str}, pk="name", if_not_exists=True)
     db["articles"].create(
-        {
-            "id": int, "url": str, "title": str, "teaser": str, "body": str,
-            "published_at": str, "modified_at": str, "section": str, "author": str, "lang": str,
-            "word_count": int, "shortlink_id": int, "duplicate_of": int, "similarity": float,
-            "body_hash": str, "first_seen": str, "last_seen": str, "provenance": str,
-            "title_search": str, "body_search": str,
-        },
+        ARTICLE_COLUMNS,
         pk="id",
         not_null=["url", "first_seen", "last_seen"],
         foreign_keys=[("section", "sections", "name")],
         if_not_exists=True,
     )
+    for name, kind in ARTICLE_COLUMNS.items():  # a database made by an earlier version gains new columns
+        if name not in db["articles"].columns_dict:
+            db["articles"].add_column(name, kind)
     if not any(fk.column == "duplicate_of" for fk in db["articles"].foreign_keys):
         db["articles"].add_foreign_key("duplicate_of", "articles", "id")
     db["url_aliases"].create(
@@ -122,6 +126,7 @@ def ensure_schema(db: Database) -> None:
         not_null=["reason", "rejected_at"],
         if_not_exists=True,
     )
+    db["sitemap_urls"].create({"url": str, "lastmod": str, "listed_at": str}, pk="url", if_not_exists=True)
     db["failures"].create(
         {"url": str, "reason": str, "attempts": int, "last_tried": str},
         pk="url",
@@ -295,7 +300,7 @@ def write_article(db: Database, article_id: int, article: Mapping[str, Any], bas
         outcome = "unchanged"
     if row["section"] is not None:
         _insert(db, "sections", {"name": row["section"]}, verb="INSERT OR IGNORE")
-    _update_article(db, article_id, {**row, "last_seen": seen_at})
+    _update_article(db, article_id, {**row, "last_seen": seen_at, "gone_at": None})
     _replace_children(db, article_id, article, base_url)
     return outcome
 
@@ -370,6 +375,30 @@ def record_reject(db: Database, article: Mapping[str, Any], reason: str, rejecte
         {"url": article.get("url"), "reason": reason, "rejected_at": timestamp(rejected_at),
          "status": article.get("status"), "html_zlib": compress(article.get("html"))},
     )
+
+
+def record_page_status(db: Database, url: str, status: int, fetched_at: datetime) -> None:
+    """A known page answered without content: 304 moves its article's `last_seen`, 404/410 sets `gone_at`.
+
+    The article row stays (the archive keeps what was published); fetching it again with content
+    clears `gone_at`. A URL no article is known under changes nothing.
+    """
+    article_id = article_id_for_urls(db, [url])
+    if article_id is None:
+        return
+    if status == 304:
+        touch_article(db, article_id, fetched_at)
+    elif status in (404, 410):
+        db.execute(
+            "UPDATE articles SET gone_at = coalesce(gone_at, ?) WHERE id = ?", [timestamp(fetched_at), article_id]
+        )
+
+
+def replace_sitemap_listing(db: Database, entries: Mapping[str, str | None], listed_at: datetime) -> None:
+    """Keep the sitemap's URLs and their `lastmod` as just read, in place of the previous listing."""
+    db.execute("DELETE FROM sitemap_urls")
+    for url, lastmod in entries.items():
+        _insert(db, "sitemap_urls", {"url": url, "lastmod": lastmod, "listed_at": timestamp(listed_at)})
 
 
 def resolve_related_links(db: Database) -> int:

@@ -15,7 +15,15 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import (
+    parse_qsl,
+    quote,
+    unquote_to_bytes,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
+)
 
 # Query parameters added by share buttons, ad and mail campaigns; they never select content.
 TRACKING_PARAMETERS = frozenset({

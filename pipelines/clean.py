@@ -7,6 +7,7 @@ from dataclasses import replace
 from itemadapter import ItemAdapter
 
 from crawler.arabic import clean
+from crawler.items import Article
 
 TEXT_FIELDS = ("title", "teaser", "body", "section", "author")
 
@@ -20,6 +21,8 @@ class CleanPipeline:
     """Cleans titles, teaser, body, section, author, tags, image alt texts and captions, link anchors."""
 
     def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
         article = ItemAdapter(item)
         for name in TEXT_FIELDS:
             if name in article:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from crawler.dedupe import DEFAULT_MIN_TEXT_SIMILARITY, NearDuplicateIndex, identify, item_urls
-from pipelines.store import DatabaseSettings, acquire_database, release_database, site_base_url
+from crawler.dedupe import (
+    DEFAULT_MIN_TEXT_SIMILARITY,
+    NearDuplicateIndex,
+    identify,
+    item_urls,
+)
+from crawler.items import Article
+from pipelines.store import (
+    DatabaseSettings,
+    acquire_database,
+    release_database,
+    site_base_url,
+)
 
 # Calibrated on the replica's near-duplicates against unrelated articles (tests/test_pipelines.py).
 DEFAULT_NEAR_THRESHOLD = 0.5
@@ -50,10 +61,12 @@ class DedupePipeline:
         release_database(self.crawler)
 
     def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
         article = ItemAdapter(item)
         urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
         self.shared.batches.begin()
-        seen_at = article.get("fetched_at") or datetime.now(timezone.utc)
+        seen_at = article.get("fetched_at") or datetime.now(UTC)
         identity = identify(
             self.shared.db, self.index, urls, article["body"], seen_at, article.get("published_at"),
             self.min_text_similarity,

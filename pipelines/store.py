@@ -1,5 +1,8 @@
 """Store pipeline: write each identified article's content, page and revision into SQLite, in batches.
 
+It also records what the spider learnt without an article: a known page's status (304 not modified,
+404/410 gone) and the sitemap listing as last read.
+
 Also home of the per-crawl database connection the validate, dedupe and store pipelines share:
 the dedupe step must see what the store step wrote for earlier items of the same, not yet committed,
 batch, so they all write on one connection and `STORE_BATCH_SIZE` items make one transaction.
@@ -16,6 +19,7 @@ from sqlite_utils import Database
 
 from crawler import store
 from crawler.dedupe import item_urls
+from crawler.items import Article, PageStatus, SitemapListing
 
 DEFAULT_NEWS_DB = "data/news.db"
 DEFAULT_STORE_BATCH_SIZE = 100
@@ -97,10 +101,20 @@ class StorePipeline:
         release_database(self.crawler)
 
     def process_item(self, item):
+        self.shared.batches.begin()
+        if isinstance(item, PageStatus):
+            store.record_page_status(self.shared.db, item.url, item.status, item.fetched_at)
+        elif isinstance(item, SitemapListing):
+            store.replace_sitemap_listing(self.shared.db, item.entries, item.fetched_at)
+        elif isinstance(item, Article):
+            self._store_article(item)
+        self.shared.batches.item_done()
+        return item
+
+    def _store_article(self, item: Article) -> None:
         article = ItemAdapter(item)
         db = self.shared.db
         urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
-        self.shared.batches.begin()
         article_id = store.article_id_for_urls(db, [urls.canonical])
         if store.article_url(db, article_id) == urls.canonical:
             outcome = store.write_article(db, article_id, article, self.base_url)
@@ -108,5 +122,3 @@ class StorePipeline:
         else:
             store.touch_article(db, article_id, article.get("fetched_at"))
         store.save_page(db, urls.fetched, article_id, article)
-        self.shared.batches.item_done()
-        return item

@@ -1,14 +1,18 @@
-"""Validate pipeline: an item without url, title or body is kept in `rejects` with the reason, counted, dropped."""
+"""Validate pipeline: an article without url, title or body is kept in `rejects` with the reason, counted, dropped.
+
+Items other than `Article` (page statuses, the sitemap listing) pass through untouched.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler import store
+from crawler.items import Article
 from pipelines.store import DatabaseSettings, acquire_database, release_database
 
 REQUIRED_FIELDS = ("url", "title", "body")
@@ -37,13 +41,15 @@ class ValidatePipeline:
         release_database(self.crawler)
 
     def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
         article = ItemAdapter(item)
         missing = missing_fields(article)
         if not missing:
             return item
         reason = "missing " + ", ".join(missing)
         self.shared.batches.begin()
-        store.record_reject(self.shared.db, article, reason, datetime.now(timezone.utc))
+        store.record_reject(self.shared.db, article, reason, datetime.now(UTC))
         self.shared.batches.item_done()
         self.crawler.stats.inc_value("items/rejected")
         raise DropItem(f"{reason}: {article.get('url')}", log_level="INFO")

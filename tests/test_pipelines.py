@@ -8,28 +8,26 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from replica.model import build_site
-
 from crawler import dedupe, store
 from crawler.arabic import clean
 from crawler.dedupe import DEFAULT_MIN_TEXT_SIMILARITY, NearDuplicateIndex
-from crawler.items import Article, Image, RelatedLink
+from crawler.items import Article, Image, PageStatus, RelatedLink, SitemapListing
 from crawler.urls import canonicalize, shortlink_id, url_date
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DEFAULT_NEAR_THRESHOLD, DEFAULT_NUM_PERM, DedupePipeline
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
+from replica.model import build_site
 
 BASE = "http://127.0.0.1:8123"
-FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 PIPELINES = (ValidatePipeline, CleanPipeline, DedupePipeline, StorePipeline)
 
 
@@ -76,13 +74,13 @@ def read(db_path) -> sqlite3.Connection:
 
 
 def article(url: str, body: str, **fields) -> Article:
-    defaults = dict(title="عنوان الخبر", fetched_at=FETCHED, status=200, html=f"<html>{body}</html>")
+    defaults = {"title": "عنوان الخبر", "fetched_at": FETCHED, "status": 200, "html": f"<html>{body}</html>"}
     return Article(url=url, body=body, **{**defaults, **fields})
 
 
 def words(seed: int, count: int = 120) -> str:
     rng = random.Random(seed)
-    vocabulary = "سوريا حلب دمشق الجيش المعارضة زيارة لقاء رسالة قوات بيان اجتماع وفد مؤتمر الحل".split()
+    vocabulary = ["سوريا", "حلب", "دمشق", "الجيش", "المعارضة", "زيارة", "لقاء", "رسالة", "قوات", "بيان", "اجتماع", "وفد", "مؤتمر", "الحل"]
     return " ".join(rng.choice(vocabulary) + str(rng.randrange(100)) for _ in range(count))
 
 
@@ -108,9 +106,9 @@ def test_validate_rejects_items_without_url_title_or_body(tmp_path):
 
 
 def test_clean_applies_arabic_clean_to_every_text_field():
-    raw = dict(title="  محمد  “باقري” ", teaser="نص\u200f  قصير", body="الاٍرهاب  و اشتهرت", section=" أخبار ",
-               author=" بهية مارديني", tags=[" حلب ", "  "], images=[Image("/a.jpg", alt=" صورة ", caption="  ")],
-               related=[RelatedLink(f"{BASE}/x/", anchor=" خبر  آخر ")])
+    raw = {"title": "  محمد  “باقري” ", "teaser": "نص\u200f  قصير", "body": "الاٍرهاب  و اشتهرت", "section": " أخبار ",
+               "author": " بهية مارديني", "tags": [" حلب ", "  "], "images": [Image("/a.jpg", alt=" صورة ", caption="  ")],
+               "related": [RelatedLink(f"{BASE}/x/", anchor=" خبر  آخر ")]}
     item = CleanPipeline().process_item(Article(url=f"{BASE}/x/", html="<p>  raw  </p>", **raw))
     assert item.title == clean(raw["title"])
     assert item.teaser == clean(raw["teaser"])
@@ -128,7 +126,7 @@ def test_url_variants_shortlinks_reposts_and_near_duplicates(tmp_path):
     permalink = f"{BASE}/2017/10/21/%d9%85%d8%ad%d9%85%d8%af/"
     body = words(1)
     near_body = " ".join(word if position % 25 else "مختلف" for position, word in enumerate(body.split()))
-    page = dict(section="أخبار", tags=["حلب"], related=[RelatedLink(f"{BASE}/2017/10/22/later")])
+    page = {"section": "أخبار", "tags": ["حلب"], "related": [RelatedLink(f"{BASE}/2017/10/22/later")]}
     run = crawl(
         db_path,
         article(permalink, body, shortlink_id=41, **page),
@@ -247,7 +245,7 @@ def items_from_truth(truth: list[dict]) -> list[Article]:
         for number, repost_url in enumerate(repost_urls(record)):
             repost = truth_item(record, repost_url, record["url"] if number % 2 else None, urls_by_id)
             repost.shortlink_id = None
-            repost.published_at = datetime.combine(url_date(repost_url), time(12), tzinfo=timezone.utc)
+            repost.published_at = datetime.combine(url_date(repost_url), time(12), tzinfo=UTC)
             items.append(repost)
         items.append(truth_item(record, record["url"], record["url"], urls_by_id))
         if position % VARIANT_EVERY == 0:
@@ -365,3 +363,31 @@ def test_replica_database_is_sound_searchable_and_keeps_rejects(replica_crawl):
     vocalised_id = db.execute("SELECT id FROM articles WHERE url = ?", [vocalised["url"]]).fetchone()[0]
     assert vocalised_id in [row["id"] for row in store.search(search_db, "النظام", limit=5000)]
     search_db.close()
+
+
+def test_page_statuses_and_the_sitemap_listing_pass_to_the_store(tmp_path):
+    db_path = tmp_path / "news.db"
+    url = f"{BASE}/2017/10/21/a/"
+    crawl(db_path, article(url, words(1)), article(f"{BASE}/2017/10/21/b/", words(2)))
+    later = FETCHED + timedelta(days=3)
+    run = crawl(
+        db_path,
+        PageStatus(url=url, status=304, fetched_at=later),
+        PageStatus(url=f"{BASE}/2017/10/21/b/", status=410, fetched_at=later),
+        PageStatus(url=f"{BASE}/2017/10/21/never-seen/", status=404, fetched_at=later),
+        SitemapListing(sitemap_url=f"{BASE}/wp-sitemap.xml", entries={url: "2017-10-21T12:00:00+00:00"},
+                       fetched_at=later),
+    )
+    assert run.dropped == [] and run.stat("items/rejected") == 0
+    db = read(db_path)
+    rows = {row["url"]: dict(row) for row in db.execute("SELECT url, last_seen, gone_at FROM articles")}
+    assert rows[url] == {"url": url, "last_seen": later.isoformat(), "gone_at": None}
+    assert rows[f"{BASE}/2017/10/21/b/"]["gone_at"] == later.isoformat()
+    assert [tuple(row) for row in db.execute("SELECT url, lastmod FROM sitemap_urls")] == [
+        (url, "2017-10-21T12:00:00+00:00")]
+    crawl(db_path, SitemapListing(sitemap_url=f"{BASE}/wp-sitemap.xml", entries={}, fetched_at=later))
+    assert read(db_path).execute("SELECT count(*) FROM sitemap_urls").fetchone()[0] == 0
+    # Fetched again with content, a gone article is live again.
+    crawl(db_path, article(f"{BASE}/2017/10/21/b/", words(2), fetched_at=later + timedelta(days=1)))
+    assert read(db_path).execute("SELECT gone_at FROM articles WHERE url = ?",
+                                 [f"{BASE}/2017/10/21/b/"]).fetchone()[0] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from itemadapter import ItemAdapter
@@ -13,26 +13,26 @@ from crawler import store
 from crawler.items import Article, Image, RelatedLink
 
 DAMASCUS = timezone(timedelta(hours=3))
-FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 BASE = "http://127.0.0.1:8123"
 
 
 def article(url: str = f"{BASE}/2017/10/21/a/", **fields) -> ItemAdapter:
-    defaults = dict(
-        title="مُحَمَّد باقري في حلب",
-        teaser="زيارة تفقدية...",
-        body="أجرى رئيس هيئة أركان القوات المسلحة الإيرانية زيارة تفقدية.",
-        published_at=datetime(2017, 10, 21, 14, 5, tzinfo=DAMASCUS),
-        section="أخبار",
-        tags=["إيران", "حلب"],
-        images=[Image("/img/1.jpg", alt="باقري", caption="اللواء محمد باقري في حلب")],
-        related=[RelatedLink(f"{BASE}/2017/10/20/b", anchor="خبر آخر")],
-        fetched_at=FETCHED,
-        status=200,
-        html="<html><body>صفحة</body></html>",
-        provenance={"title": "json-ld", "published_at": "meta"},
-        lang="ar",
-    )
+    defaults = {
+        "title": "مُحَمَّد باقري في حلب",
+        "teaser": "زيارة تفقدية...",
+        "body": "أجرى رئيس هيئة أركان القوات المسلحة الإيرانية زيارة تفقدية.",
+        "published_at": datetime(2017, 10, 21, 14, 5, tzinfo=DAMASCUS),
+        "section": "أخبار",
+        "tags": ["إيران", "حلب"],
+        "images": [Image("/img/1.jpg", alt="باقري", caption="اللواء محمد باقري في حلب")],
+        "related": [RelatedLink(f"{BASE}/2017/10/20/b", anchor="خبر آخر")],
+        "fetched_at": FETCHED,
+        "status": 200,
+        "html": "<html><body>صفحة</body></html>",
+        "provenance": {"title": "json-ld", "published_at": "meta"},
+        "lang": "ar",
+    }
     return ItemAdapter(Article(url=url, **{**defaults, **fields}))
 
 
