@@ -41,6 +41,13 @@ ARTICLE_COLUMNS = {
     "body_hash": str, "first_seen": str, "last_seen": str, "gone_at": str, "provenance": str,
     "title_search": str, "body_search": str,
 }
+# What `crawler.runs` records of each run (coverage, health_reasons and the Scrapy stats hold JSON).
+CRAWL_RUN_COLUMNS = {
+    "id": int, "started_at": str, "finished_at": str, "spider": str, "mode": str, "base_url": str,
+    "status": str, "finish_reason": str, "requests": int, "bytes": int, "articles_found": int, "items": int,
+    "new": int, "updated": int, "unchanged": int, "gone": int, "rejected": int, "skipped_known": int,
+    "failed": int, "coverage": str, "health_reasons": str, "stats": str,
+}
 # The fields whose change makes a new revision of an article.
 REVISED_FIELDS = ("title", "body", "modified_at")
 
@@ -115,11 +122,7 @@ def ensure_schema(db: Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
         if_not_exists=True,
     )
-    db["crawl_runs"].create(
-        {"id": int, "started_at": str, "finished_at": str, "spider": str, "status": str, "stats": str},
-        pk="id",
-        if_not_exists=True,
-    )
+    db["crawl_runs"].create(CRAWL_RUN_COLUMNS, pk="id", if_not_exists=True)
     db["rejects"].create(
         {"id": int, "url": str, "reason": str, "rejected_at": str, "status": int, "html_zlib": bytes},
         pk="id",
