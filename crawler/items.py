@@ -57,3 +57,29 @@ class Article:
     etag: str | None = None
     last_modified: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PageStatus:
+    """A known article's page that answered without content: 304 (not modified) or 404/410 (gone).
+
+    The store pipeline moves the article's `last_seen` (304) or marks it gone (404/410); nothing else changes.
+    """
+
+    url: str
+    status: int
+    fetched_at: datetime
+
+
+@dataclass
+class SitemapListing:
+    """Every article URL the site's sitemaps list, each with its `lastmod` (as written, or None).
+
+    Yielded once a run has read all the post sitemaps, and stored in place of the previous listing, so the
+    next run can tell which known articles changed (another lastmod) and which left the sitemap (to be
+    checked for deletion) without fetching them.
+    """
+
+    sitemap_url: str
+    entries: dict[str, str | None]
+    fetched_at: datetime

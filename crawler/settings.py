@@ -7,6 +7,8 @@ command line (`-s AUTOTHROTTLE_ENABLED=0 …`) against the local replica; nothin
 BOT_NAME = "alghad"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with exit statuses for schedulers (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # Where the crawl is stored (SQLite, created on first use).
 NEWS_DB = "data/news.db"
@@ -43,6 +45,21 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
+
+# Incremental runs (see spiders/alghad.py): known articles published within this many days are re-checked
+# with a conditional GET; section archives are paged this many pages past the last one holding news.
+RECHECK_RECENT_DAYS = 7
+INCREMENTAL_MARGIN_PAGES = 1
+
+# One `crawl_runs` row per run, a lock against overlapping runs, and the health verdict (crawler/runs.py).
+EXTENSIONS = {"crawler.extensions.RunRecorder": 500}
+HEALTH_COVERAGE_DROP_POINTS = 20.0
+HEALTH_MAX_ERROR_RATE = 0.2
+HEALTH_RECENT_RUNS = 5
+HEALTH_MIN_ITEMS = 20
+# The longest a scheduled run may take, in seconds (Scrapy's CloseSpider extension); the run then ends
+# as "timed_out" with what it stored, and the next run goes on from there.
+CLOSESPIDER_TIMEOUT = 6 * 3600
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -5,7 +5,11 @@ every article page adds its related-news links and the on-site article links in 
 the WordPress sitemap add whatever the archives no longer list. Each URL is canonicalised before it is
 requested, so URL variants (http/https, utm_*, AMP, upper-case escapes) are fetched once.
 
-Usage: scrapy crawl alghad -a base_url=URL -s NEWS_DB=PATH
+Incremental by default: what NEWS_DB already knows is not fetched again unless the sitemap says it changed,
+it is young enough to be re-checked (a conditional GET), or it left the sitemap (deleted?); section archives
+are paged only while they hold something new, plus a margin. `-a mode=full` fetches everything.
+
+Usage: scrapy crawl alghad -a base_url=URL [-a mode=full] -s NEWS_DB=PATH
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 
 from crawler import discovery, urls
@@ -22,8 +28,13 @@ from crawler.dates import parse_http_date
 from crawler.extract import (
     WORDPRESS, all_links, extract_article, is_article_page, listing_links, next_page_link,
 )
+from crawler.items import PageStatus, SitemapListing
+from crawler.state import CrawlState
 
 DEFAULT_BASE_URL = "https://www.alghadalsoury.com"
+MODES = ("incremental", "full")
+# A known article answering these is reported as such (not modified, gone) rather than as a failure.
+KNOWN_PAGE_STATUSES = [304, 404, 410]
 
 ALGHAD_PROFILE = replace(
     WORDPRESS,
@@ -36,71 +47,168 @@ class AlghadSpider(scrapy.Spider):
     name = "alghad"
     profile = ALGHAD_PROFILE
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, *args, **kwargs):
+    def __init__(self, base_url: str = DEFAULT_BASE_URL, mode: str = "incremental", *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.base_url = discovery.require_site_url(base_url)
+        self.mode = mode
         self.allowed_domains = [urlsplit(self.base_url).hostname]
+        self.state = CrawlState()
+        self.skipped_known: set[str] = set()
+        self.sitemap_entries: dict[str, str | None] = {}
+        self.sitemaps_pending = 0
+        self.sitemap_failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.recheck_days = crawler.settings.getfloat("RECHECK_RECENT_DAYS")
+        spider.margin_pages = crawler.settings.getint("INCREMENTAL_MARGIN_PAGES")
+        return spider
 
     async def start(self):
+        if self.mode == "incremental":
+            self.state = CrawlState.load(self.settings.get("NEWS_DB"))
+            self.logger.info("incremental run: %d known URLs, last run %s", len(self.state.articles),
+                             "completed" if self.state.last_run_completed else "did not complete: resuming")
+        self.sitemaps_pending = 1
         yield self.request(self.base_url + "/", self.parse_home)
         yield self.request(self.base_url + "/feed/", self.parse_feed)
-        yield self.request(self.base_url + "/wp-sitemap.xml", self.parse_sitemap)
+        yield self.request(self.base_url + "/wp-sitemap.xml", self.parse_sitemap, errback=self.sitemap_failure)
 
-    def request(self, url: str, callback, **meta) -> scrapy.Request:
+    # ------------------------------------------------------------------ requests
+
+    def request(self, url: str, callback, errback=None, **meta) -> scrapy.Request:
         """A request for the canonical form of `url`, counted, with failures recorded by `failed`."""
         self.crawler.stats.inc_value("discovery/requested")
-        return scrapy.Request(urls.canonicalize(url, self.base_url), callback=callback, errback=self.failed,
-                              meta=meta)
+        return scrapy.Request(urls.canonicalize(url, self.base_url), callback=callback,
+                              errback=errback or self.failed, meta=meta)
 
-    def follow_all(self, candidate_urls, callback, kind: str):
-        """Requests for the on-site URLs among `candidate_urls` that crawling rules allow."""
-        for url in candidate_urls:
-            self.crawler.stats.inc_value(f"discovery/found/{kind}")
-            if not urls.is_same_site(url, self.base_url):
-                self.crawler.stats.inc_value("discovery/skipped/offsite")
-            elif discovery.is_excluded(url):
-                self.crawler.stats.inc_value("discovery/skipped/excluded")
-            else:
-                yield self.request(url, callback)
+    def allowed(self, url: str, kind: str) -> bool:
+        """True for an on-site URL that crawling rules allow; every URL met is counted by kind and outcome."""
+        self.crawler.stats.inc_value(f"discovery/found/{kind}")
+        if not urls.is_same_site(url, self.base_url):
+            self.crawler.stats.inc_value("discovery/skipped/offsite")
+            return False
+        if discovery.is_excluded(url):
+            self.crawler.stats.inc_value("discovery/skipped/excluded")
+            return False
+        return True
+
+    def on_site(self, candidate_urls, kind: str):
+        """The canonical forms of the allowed URLs among `candidate_urls`."""
+        return (urls.canonicalize(url, self.base_url) for url in candidate_urls if self.allowed(url, kind))
+
+    def follow_all(self, candidate_urls, callback, kind: str, errback=None):
+        for url in self.on_site(candidate_urls, kind):
+            yield self.request(url, callback, errback)
+
+    def follow_articles(self, candidate_urls, kind: str, lastmods: dict[str, str | None] | None = None):
+        """Requests for the articles among `candidate_urls` that this run should fetch (see `article_request`)."""
+        for url in dict.fromkeys(self.on_site(candidate_urls, kind)):
+            request = self.article_request(url, (lastmods or {}).get(url))
+            if request is not None:
+                yield request
+
+    def article_request(self, url: str, lastmod: str | None = None) -> scrapy.Request | None:
+        """A request for an article unless the database knows it unchanged; None when it is skipped."""
+        known = self.state.known(url) if self.mode == "incremental" else None
+        if known is None or self.state.changed_in_sitemap(url, lastmod):
+            return self.request(url, self.parse_article)
+        if self.state.is_recent(known, datetime.now(timezone.utc), self.recheck_days):
+            self.crawler.stats.inc_value("discovery/rechecked/recent")
+            return self.conditional_request(url, known)
+        if url not in self.skipped_known:
+            self.skipped_known.add(url)
+            self.crawler.stats.set_value("discovery/skipped/known", len(self.skipped_known))
+        return None
+
+    def conditional_request(self, url: str, known=None) -> scrapy.Request:
+        """A GET that the server may answer 304 (not modified), or 404/410 for an article gone since."""
+        request = self.request(url, self.parse_article, handle_httpstatus_list=KNOWN_PAGE_STATUSES)
+        if known is not None and known.etag:
+            request.headers["If-None-Match"] = known.etag
+        if known is not None and known.last_modified:
+            request.headers["If-Modified-Since"] = known.last_modified
+        return request
+
+    # ------------------------------------------------------------------ callbacks
 
     def parse_home(self, response):
         """The home page: its menu's sections, and the articles it lists."""
         sections = discovery.section_links(all_links(response.text, response.url), self.base_url)
         self.crawler.stats.set_value("discovery/sections", len(sections))
         yield from self.follow_all(sections, self.parse_listing, "section")
-        yield from self.follow_articles(response)
+        yield from self.follow_articles(self.listed_articles(response), "article")
 
     def parse_listing(self, response):
-        """A section archive page: its articles, then its next (older) page."""
+        """A section archive page: its articles, then its next (older) page while pages still hold news."""
         self.crawler.stats.inc_value("pages/listing")
-        yield from self.follow_articles(response)
+        requests = list(self.follow_articles(self.listed_articles(response), "article"))
+        yield from requests
+        quiet_pages = 0 if requests else response.meta.get("quiet_pages", 0) + 1
         next_page = next_page_link(response.text, response.url)
-        if next_page:
-            yield from self.follow_all([next_page], self.parse_listing, "next-page")
+        if not next_page:
+            return
+        if self.mode == "full" or not self.state.last_run_completed or quiet_pages <= self.margin_pages:
+            for request in self.follow_all([next_page], self.parse_listing, "next-page"):
+                request.meta["quiet_pages"] = quiet_pages
+                yield request
+        else:
+            self.crawler.stats.inc_value("discovery/paging_stopped")
 
-    def follow_articles(self, response):
+    def listed_articles(self, response) -> list[str]:
         listed = listing_links(response.text, response.url)
         permalinks = [u for u in all_links(response.text, response.url) if urls.is_article_url(u)]
-        yield from self.follow_all(dict.fromkeys(listed + permalinks), self.parse_article, "article")
+        return list(dict.fromkeys(listed + permalinks))
 
     def parse_feed(self, response):
         """RSS 2.0 or Atom: each entry is an article."""
         selector = scrapy.Selector(response, type="xml")
         entries = selector.xpath("//item/link/text()|//*[local-name()='entry']/*[local-name()='link']/@href")
-        yield from self.follow_all([e.get().strip() for e in entries], self.parse_article, "feed")
+        yield from self.follow_articles([e.get().strip() for e in entries], "feed")
 
     def parse_sitemap(self, response):
-        """A sitemap index (follow its sitemaps) or a URL set (each URL is an article)."""
+        """A sitemap index (follow its post sitemaps) or a URL set (each URL is an article, with lastmod)."""
         sitemap = Sitemap(response.body)
-        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        entries = [entry for entry in sitemap if entry.get("loc")]
+        self.sitemaps_pending -= 1
         if sitemap.type == "sitemapindex":
-            post_sitemaps = [loc for loc in locations if discovery.is_post_sitemap(loc)]
-            yield from self.follow_all(post_sitemaps, self.parse_sitemap, "sitemap")
+            post_sitemaps = [entry["loc"] for entry in entries if discovery.is_post_sitemap(entry["loc"])]
+            for request in self.follow_all(post_sitemaps, self.parse_sitemap, "sitemap", self.sitemap_failure):
+                self.sitemaps_pending += 1
+                yield request
         else:
-            yield from self.follow_all(locations, self.parse_article, "sitemap-entry")
+            lastmods = {urls.canonicalize(entry["loc"], self.base_url): entry.get("lastmod")
+                        for entry in entries if self.allowed(entry["loc"], "sitemap-entry")}
+            self.sitemap_entries.update(lastmods)
+            yield from self.follow_articles(list(lastmods), "sitemap-entry", lastmods)
+        if self.sitemaps_pending == 0:
+            yield from self.sitemap_read()
+
+    def sitemap_failure(self, failure):
+        self.sitemap_failed = True
+        self.sitemaps_pending -= 1
+        self.failed(failure)
+
+    def sitemap_read(self):
+        """Once every post sitemap is read: store the listing, and re-check known articles that left it."""
+        if self.sitemap_failed or not self.sitemap_entries:
+            return
+        for url in self.state.left_sitemap(set(self.sitemap_entries)):
+            self.crawler.stats.inc_value("discovery/rechecked/left_sitemap")
+            yield self.conditional_request(url, self.state.known(url))
+        yield SitemapListing(sitemap_url=self.base_url + "/wp-sitemap.xml", entries=self.sitemap_entries,
+                             fetched_at=datetime.now(timezone.utc))
 
     def parse_article(self, response):
         """An article page: its item, then its related-news and in-body article links."""
+        if response.status in KNOWN_PAGE_STATUSES:
+            self.crawler.stats.inc_value(f"pages/known_status/{response.status}")
+            yield PageStatus(url=urls.canonicalize(response.url, self.base_url), status=response.status,
+                             fetched_at=datetime.now(timezone.utc))
+            return
         if not hasattr(response, "text"):
             self.crawler.stats.inc_value("pages/not_html")
             return
@@ -117,12 +225,15 @@ class AlghadSpider(scrapy.Spider):
             article.provenance["modified_at"] = "http-last-modified"
         self.crawler.stats.inc_value("pages/article")
         yield article
-        yield from self.follow_all([link.url for link in article.related], self.parse_article, "related")
+        yield from self.follow_articles([link.url for link in article.related], "related")
         permalinks = [u for u in all_links(response.text, response.url) if urls.is_article_url(u)]
-        yield from self.follow_all(permalinks, self.parse_article, "in-page")
+        yield from self.follow_articles(permalinks, "in-page")
 
     def failed(self, failure):
-        """A request that failed for good (after retries): counted by reason."""
+        """A request that failed for good (after retries): counted by reason; a refused one is not a failure."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.crawler.stats.inc_value("pages/refused")
+            return
         reason = failure.value.__class__.__name__
         response = getattr(failure.value, "response", None)
         if response is not None:
