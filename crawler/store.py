@@ -49,7 +49,7 @@ CRAWL_RUN_COLUMNS = {
     "failed": int, "coverage": str, "health_reasons": str, "stats": str,
 }
 # The fields whose change makes a new revision of an article.
-REVISED_FIELDS = ("title", "body", "modified_at")
+REVISED_TEXT_FIELDS = ("title", "body")
 
 
 def open_db(path: str | Path) -> Database:
@@ -280,11 +280,13 @@ def article_url(db: Database, article_id: int) -> str:
     return db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0]
 
 
-def write_article(db: Database, article_id: int, article: Mapping[str, Any], base_url: str | None) -> str:
+def write_article(db: Database, article_id: int, article: Mapping[str, Any], base_url: str | None,
+                  revise: bool = True) -> str:
     """Write the content of `article` (a cleaned `Article` read through ItemAdapter) into row `article_id`.
 
-    Returns "new" for the first content of the row, "updated" when the title, body or modification
-    date changed (the previous version then goes to `revisions`), else "unchanged". Tags, images and
+    Returns "new" for the first content of the row, "updated" when it is a revision (the previous
+    version then goes to `revisions`, see `is_revision`, unless `revise` is false: the row's previous
+    content came from another page, a re-post the original now replaces), else "unchanged". Tags, images and
     related links are replaced by the item's; related links point to their target when it is known.
     """
     previous = article_row(db, article_id)
@@ -292,20 +294,33 @@ def write_article(db: Database, article_id: int, article: Mapping[str, Any], bas
     row = content_row(article)
     if previous["title"] is None:
         outcome = "new"
-    elif any(previous[name] != row[name] for name in REVISED_FIELDS):
-        outcome = "updated"
-        _insert(
-            db, "revisions",
-            {"article_id": article_id, "fetched_at": previous["last_seen"], "replaced_at": seen_at,
-             **{name: previous[name] for name in ("title", "teaser", "body", "published_at", "modified_at")}},
-        )
-    else:
+    elif not is_revision(previous, row):
         outcome = "unchanged"
+    else:
+        outcome = "updated"
+        if revise:
+            _insert(
+                db, "revisions",
+                {"article_id": article_id, "fetched_at": previous["last_seen"], "replaced_at": seen_at,
+                 **{name: previous[name] for name in ("title", "teaser", "body", "published_at", "modified_at")}},
+            )
     if row["section"] is not None:
         _insert(db, "sections", {"name": row["section"]}, verb="INSERT OR IGNORE")
     _update_article(db, article_id, {**row, "last_seen": seen_at, "gone_at": None})
     _replace_children(db, article_id, article, base_url)
     return outcome
+
+
+def is_revision(previous: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    """True when the title or body changed, or the modification time moved forward.
+
+    The same text with an earlier modification time is not an edit: it is the original publication
+    taking the row over from a re-post that was met first.
+    """
+    if any(previous[name] != current[name] for name in REVISED_TEXT_FIELDS):
+        return True
+    before, after = previous["modified_at"], current["modified_at"]
+    return bool(before and after and datetime.fromisoformat(after) > datetime.fromisoformat(before))
 
 
 def content_row(article: Mapping[str, Any]) -> dict[str, Any]:
@@ -358,6 +373,11 @@ def touch_article(db: Database, article_id: int, seen_at: datetime | None) -> No
         db.execute(
             "UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", [timestamp(seen_at), article_id]
         )
+
+
+def has_page(db: Database, url: str) -> bool:
+    """True when a page was stored from `url` before."""
+    return db.execute("SELECT 1 FROM pages WHERE url = ?", [url]).fetchone() is not None
 
 
 def save_page(db: Database, url: str, article_id: int | None, article: Mapping[str, Any]) -> None:

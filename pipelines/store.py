@@ -116,9 +116,22 @@ class StorePipeline:
         db = self.shared.db
         urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
         article_id = store.article_id_for_urls(db, [urls.canonical])
-        if store.article_url(db, article_id) == urls.canonical:
-            outcome = store.write_article(db, article_id, article, self.base_url)
+        if self._is_own_page(store.article_row(db, article_id), urls, article.get("shortlink_id")):
+            revise = store.has_page(db, urls.fetched)
+            outcome = store.write_article(db, article_id, article, self.base_url, revise)
             self.crawler.stats.inc_value(f"items/{outcome}")
         else:
             store.touch_article(db, article_id, article.get("fetched_at"))
         store.save_page(db, urls.fetched, article_id, article)
+
+    @staticmethod
+    def _is_own_page(row, urls, shortlink_id: int | None) -> bool:
+        """True when the page is the stored article itself (or a variant of it), so its content is the row's.
+
+        A re-post whose rel=canonical names the article is another post (another shortlink id): it fills
+        the row only while the row is empty, and the article's own page has the last word.
+        """
+        if row["url"] == urls.fetched or row["title"] is None:
+            return True
+        other_post = None not in (shortlink_id, row["shortlink_id"]) and shortlink_id != row["shortlink_id"]
+        return row["url"] == urls.canonical and not other_post

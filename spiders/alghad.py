@@ -65,11 +65,13 @@ class AlghadSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.recheck_days = crawler.settings.getfloat("RECHECK_RECENT_DAYS")
         spider.margin_pages = crawler.settings.getint("INCREMENTAL_MARGIN_PAGES")
+        if spider.mode == "incremental":
+            # Read before this run records itself in `crawl_runs`, so "the last run" is the previous one.
+            spider.state = CrawlState.load(crawler.settings.get("NEWS_DB"))
         return spider
 
     async def start(self):
         if self.mode == "incremental":
-            self.state = CrawlState.load(self.settings.get("NEWS_DB"))
             self.logger.info("incremental run: %d known URLs, last run %s", len(self.state.articles),
                              "completed" if self.state.last_run_completed else "did not complete: resuming")
         self.sitemaps_pending = 1

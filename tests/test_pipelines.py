@@ -391,3 +391,18 @@ def test_page_statuses_and_the_sitemap_listing_pass_to_the_store(tmp_path):
     crawl(db_path, article(f"{BASE}/2017/10/21/b/", words(2), fetched_at=later + timedelta(days=1)))
     assert read(db_path).execute("SELECT gone_at FROM articles WHERE url = ?",
                                  [f"{BASE}/2017/10/21/b/"]).fetchone()[0] is None
+
+
+def test_a_repost_declaring_the_original_canonical_never_overwrites_it(tmp_path):
+    """The replica's re-posts with rel=canonical: another post (shortlink id) that names the original."""
+    permalink = f"{BASE}/2017/10/21/original/"
+    body = words(5)
+    repost = article(f"{BASE}/2017/12/01/original-2/", body, canonical_url=permalink, shortlink_id=77,
+                     title="عنوان الخبر", modified_at=datetime(2017, 12, 1, 9, 0, tzinfo=UTC))
+    original = article(permalink, body, shortlink_id=41, modified_at=datetime(2017, 10, 21, 9, 0, tzinfo=UTC))
+    for order in ([original, repost], [repost, original]):
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.db"
+        crawl(path, *order)
+        rows = [dict(row) for row in read(path).execute("SELECT url, shortlink_id, modified_at FROM articles")]
+        assert rows == [{"url": permalink, "shortlink_id": 41, "modified_at": "2017-10-21T09:00:00+00:00"}]
+        assert read(path).execute("SELECT count(*) FROM revisions").fetchone()[0] == 0

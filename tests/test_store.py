@@ -227,3 +227,20 @@ def test_an_open_batch_is_lost_whole_on_a_crash(tmp_path):
     store.create_article(db, f"{BASE}/lost/", "h", "", FETCHED)
     db.conn.close()  # the process dies before the batch is full
     assert store.open_db(path)["articles"].count == 0
+
+
+@pytest.mark.parametrize("previous, current, revision", [
+    ({"title": "أ", "body": "ب", "modified_at": None}, {"title": "أ", "body": "ب", "modified_at": None}, False),
+    ({"title": "أ", "body": "ب", "modified_at": None}, {"title": "أ", "body": "ج", "modified_at": None}, True),
+    ({"title": "أ", "body": "ب", "modified_at": None}, {"title": "د", "body": "ب", "modified_at": None}, True),
+    ({"title": "أ", "body": "ب", "modified_at": "2017-10-21T10:15:00+03:00"},
+     {"title": "أ", "body": "ب", "modified_at": "2017-10-22T10:15:00+03:00"}, True),
+    # An earlier modification time with the same text: the original taking over from a re-post.
+    ({"title": "أ", "body": "ب", "modified_at": "2017-12-08T22:10:00+02:00"},
+     {"title": "أ", "body": "ب", "modified_at": "2017-11-25T11:51:00+02:00"}, False),
+    # The same moment written with another offset is no change.
+    ({"title": "أ", "body": "ب", "modified_at": "2017-10-21T10:15:00+03:00"},
+     {"title": "أ", "body": "ب", "modified_at": "2017-10-21T07:15:00+00:00"}, False),
+])
+def test_what_counts_as_a_revision(previous, current, revision):
+    assert store.is_revision(previous, current) is revision
