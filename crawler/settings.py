@@ -50,6 +50,9 @@ ITEM_PIPELINES = {
 # with a conditional GET; section archives are paged this many pages past the last one holding news.
 RECHECK_RECENT_DAYS = 7
 INCREMENTAL_MARGIN_PAGES = 1
+# Articles the sitemap does not list give no sign of change: this share of them (seen longest ago first)
+# is re-checked each run, so each is looked at about once a week with daily runs.
+RECHECK_UNLISTED_SHARE = 0.15
 
 # One `crawl_runs` row per run, a lock against overlapping runs, and the health verdict (crawler/runs.py).
 EXTENSIONS = {"crawler.extensions.RunRecorder": 500}

@@ -6,6 +6,7 @@ the next run reads as it is, and whatever the killed run did not commit is simpl
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,10 +33,18 @@ class CrawlState:
     articles: dict[str, KnownArticle] = field(default_factory=dict)
     sitemap: dict[str, str | None] = field(default_factory=dict)
     last_run_completed: bool = True
+    unlisted_due: list[str] = field(default_factory=list)
+    pending_related: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, db_path: str | Path) -> CrawlState:
-        """Read the state from NEWS_DB (read-only); an absent or empty database knows nothing."""
+    def load(cls, db_path: str | Path, unlisted_share: float = 0.0) -> CrawlState:
+        """Read the state from NEWS_DB (read-only); an absent or empty database knows nothing.
+
+        `unlisted_share` of the known articles the sitemap does not list, those seen longest ago first,
+        are due for a re-check: nothing else would ever tell that they changed. Related-news links whose
+        target is not stored yet (a run stopped before fetching it) are pending: a known article's page
+        is not fetched again, so its links would otherwise never be followed.
+        """
         path = Path(db_path)
         if not path.exists():
             return cls()
@@ -44,8 +53,10 @@ class CrawlState:
             db = Database(connection)
             if not db["url_aliases"].exists():
                 return cls()
-            return cls(articles=_known_articles(db), sitemap=_sitemap(db),
-                       last_run_completed=last_run_completed(db))
+            sitemap = _sitemap(db)
+            return cls(articles=_known_articles(db), sitemap=sitemap, last_run_completed=last_run_completed(db),
+                       unlisted_due=_unlisted_due(db, unlisted_share) if sitemap else [],
+                       pending_related=_pending_related(db))
         finally:
             connection.close()
 
@@ -67,10 +78,16 @@ class CrawlState:
 
 
 def _known_articles(db: Database) -> dict[str, KnownArticle]:
+    """Every URL an article was met under, except its own URL while its own page was never stored.
+
+    A re-post naming the article as canonical can fill the row before the article's page is fetched
+    (and a run can be killed then): that page is still to be fetched, so its URL does not count as known.
+    """
     rows = db.execute(
         "SELECT url_aliases.url, articles.id, articles.published_at, pages.etag, pages.last_modified "
         "FROM url_aliases JOIN articles ON articles.id = url_aliases.article_id "
-        "LEFT JOIN pages ON pages.url = articles.url"
+        "LEFT JOIN pages ON pages.url = articles.url "
+        "WHERE NOT (url_aliases.url = articles.url AND pages.url IS NULL)"
     )
     known = {}
     for url, article_id, published_at, etag, last_modified in rows:
@@ -83,3 +100,17 @@ def _sitemap(db: Database) -> dict[str, str | None]:
     if not db["sitemap_urls"].exists():
         return {}
     return dict(db.execute("SELECT url, lastmod FROM sitemap_urls"))
+
+
+def _unlisted_due(db: Database, share: float) -> list[str]:
+    """The `share` of live known articles missing from the sitemap that were seen longest ago."""
+    unlisted = "FROM articles WHERE gone_at IS NULL AND url NOT IN (SELECT url FROM sitemap_urls)"
+    total = db.execute(f"SELECT count(*) {unlisted}").fetchone()[0]
+    due = math.ceil(total * share)
+    return [row[0] for row in db.execute(f"SELECT url {unlisted} ORDER BY last_seen, id LIMIT ?", [due])]
+
+
+def _pending_related(db: Database) -> list[str]:
+    """Related-news link targets no stored article answers to yet."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT url FROM related_links WHERE target_article_id IS NULL ORDER BY url")]

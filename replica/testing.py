@@ -22,11 +22,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @contextlib.contextmanager
 def running(articles: int = 300, seed: int = 1, theme: str = "classic", epoch: int = 0,
-            faults: str = "none", startup_timeout: float = 30.0) -> Iterator[str]:
-    """Start `python -m replica serve` on a free port of 127.0.0.1; yield its base URL
-    (``http://127.0.0.1:PORT``, no trailing slash); stop it on exit."""
+            faults: str = "none", startup_timeout: float = 30.0, port: int = 0) -> Iterator[str]:
+    """Start `python -m replica serve` on 127.0.0.1 (a free port, or `port` to serve the same site again
+    later, e.g. at another epoch); yield its base URL (``http://127.0.0.1:PORT``, no trailing slash);
+    stop it on exit."""
     command = [
-        sys.executable, "-m", "replica", "serve", "--host", "127.0.0.1", "--port", "0",
+        sys.executable, "-m", "replica", "serve", "--host", "127.0.0.1", "--port", str(port),
         "--articles", str(articles), "--seed", str(seed), "--theme", theme, "--epoch", str(epoch),
         "--faults", faults,
     ]

@@ -12,13 +12,13 @@ from __future__ import annotations
 import html
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from replica import datelines, links, noise
 from replica.model import SECTIONS, Post, Site
 
 SITE_NAME = "الغد السوري"
-THEMES = ("classic", "magazine")
+THEMES = ("classic", "magazine", "undated")
 MENU_PAGES = (("من نحن", "/%d9%85%d9%86-%d9%86%d8%ad%d9%86/"), ("اتصل بنا", "/%d8%a7%d8%aa%d8%b5%d9%84-%d8%a8%d9%86%d8%a7/"))
 
 
@@ -477,5 +477,19 @@ class MagazineTheme(Theme):
                 + "\n".join(items) + self.pagination(listing) + "</div>")
 
 
+class UndatedTheme(ClassicTheme):
+    """The classic theme after a redesign that lost every date: no date meta, JSON-LD date, <time> or date
+    line (only the URL keeps its day). The site a scheduled crawler meets the day its theme changes: the
+    crawl still "works", and only the run's health verdict can tell."""
+
+    name = "undated"
+
+    def _article_head(self, post: Post, canonical: str) -> list[str]:
+        return super()._article_head(replace(post, date_sources=("url",)), canonical)
+
+    def date_line(self, post: Post, views: int, rng: random.Random) -> str:
+        return super().date_line(replace(post, date_sources=("url",)), views, rng)
+
+
 def theme_class(name: str) -> type[Theme]:
-    return {"classic": ClassicTheme, "magazine": MagazineTheme}[name]
+    return {"classic": ClassicTheme, "magazine": MagazineTheme, "undated": UndatedTheme}[name]

@@ -15,9 +15,14 @@ ALIAS_VARIANTS = ("https", "utm", "amp-query", "amp-path", "upper-hex", "no-slas
 MACHINE_READABLE = ("json-ld", "meta", "time")
 
 
+def date_sources(post: Post, theme: str) -> tuple[str, ...]:
+    """Where the page shows its date: the post's sources, or only the URL in the undated theme."""
+    return ("url",) if theme == "undated" else post.date_sources
+
+
 def date_precision(post: Post, theme: str) -> str:
     """"minute" if the page exposes the time of publication anywhere, else "day" (date only)."""
-    if any(source in post.date_sources for source in MACHINE_READABLE):
+    if any(source in date_sources(post, theme) for source in MACHINE_READABLE):
         return "minute"
     if theme == "magazine" and "date-line" in post.date_sources:
         return "minute"
@@ -60,7 +65,7 @@ def article_truth(site: Site, post: Post, base: str, theme: str = "classic") -> 
         "reachable_only_via_related": post.hidden,
         "linked_from_related_of": site.related_hosts.get(post.id, []),
         "status": "deleted" if post.deleted else "live",
-        "date_sources": list(post.date_sources),
+        "date_sources": list(date_sources(post, theme)),
         "date_precision": date_precision(post, theme),
         "epoch_added": post.epoch_added,
         "edited": post.edited and site.epoch >= 1,

@@ -6,8 +6,9 @@ the WordPress sitemap add whatever the archives no longer list. Each URL is cano
 requested, so URL variants (http/https, utm_*, AMP, upper-case escapes) are fetched once.
 
 Incremental by default: what NEWS_DB already knows is not fetched again unless the sitemap says it changed,
-it is young enough to be re-checked (a conditional GET), or it left the sitemap (deleted?); section archives
-are paged only while they hold something new, plus a margin. `-a mode=full` fetches everything.
+it is young enough to be re-checked (a conditional GET), it left the sitemap (deleted?), or it is one of the
+articles the sitemap never listed whose turn it is to be re-checked; section archives are paged only while
+they hold something new, plus a margin. `-a mode=full` fetches everything.
 
 Usage: scrapy crawl alghad -a base_url=URL [-a mode=full] -s NEWS_DB=PATH
 """
@@ -67,7 +68,8 @@ class AlghadSpider(scrapy.Spider):
         spider.margin_pages = crawler.settings.getint("INCREMENTAL_MARGIN_PAGES")
         if spider.mode == "incremental":
             # Read before this run records itself in `crawl_runs`, so "the last run" is the previous one.
-            spider.state = CrawlState.load(crawler.settings.get("NEWS_DB"))
+            spider.state = CrawlState.load(crawler.settings.get("NEWS_DB"),
+                                           crawler.settings.getfloat("RECHECK_UNLISTED_SHARE"))
         return spider
 
     async def start(self):
@@ -78,6 +80,11 @@ class AlghadSpider(scrapy.Spider):
         yield self.request(self.base_url + "/", self.parse_home)
         yield self.request(self.base_url + "/feed/", self.parse_feed)
         yield self.request(self.base_url + "/wp-sitemap.xml", self.parse_sitemap, errback=self.sitemap_failure)
+        for request in self.follow_articles(self.state.pending_related, "pending-related"):
+            yield request
+        for url in self.state.unlisted_due:
+            self.crawler.stats.inc_value("discovery/rechecked/unlisted")
+            yield self.conditional_request(url, self.state.known(url))
 
     # ------------------------------------------------------------------ requests
 

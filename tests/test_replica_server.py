@@ -351,3 +351,15 @@ def test_truth_command_prints_the_truth_one_json_object_a_line():
     output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
     records = [json.loads(line) for line in output.splitlines()]
     assert records == build_site(40, 2, epoch=1).truth("http://example.test", "magazine")
+
+
+def test_undated_theme_shows_no_date_but_the_urls():
+    """The 'theme change' the run-health check must notice: the classic theme without any date."""
+    with running(articles=30, seed=4, theme="undated") as base:
+        truth = build_site(30, 4).truth(base, "undated")
+        for record in truth[:10]:
+            page = fetch(record["url"]).text
+            assert record["date_sources"] == ["url"] and record["date_precision"] == "day"
+            for signal in ("article:published_time", "datePublished", "<time", "مشاهدات"):
+                assert signal in page if signal == "مشاهدات" else signal not in page, signal
+            assert record["title"] in page
