@@ -6,7 +6,7 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import figures
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results page")
     args = parser.parse_args(argv)
     sizes = figures.QUICK if args.quick else figures.FULL
-    started, clock = datetime.now(timezone.utc), time.monotonic()
+    started, clock = datetime.now(UTC), time.monotonic()
     measured: list[Figure] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:

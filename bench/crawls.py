@@ -67,9 +67,10 @@ def numeric_stats(log: str) -> dict[str, float]:
     return {name: float(value) for name, value in _STAT.findall(log[start:])}
 
 
-def crawl(base_url: str, db_path: Path, timeout: float, **settings: str) -> CrawlRun:
-    """`scrapy crawl alghad -a base_url=… -s NEWS_DB=…`, politeness off, logging at INFO beside the DB."""
-    log_path = db_path.with_suffix(".log")
+def crawl(base_url: str, db_path: Path, timeout: float, log_path: Path | None = None, **settings: str) -> CrawlRun:
+    """`scrapy crawl alghad -a base_url=… -s NEWS_DB=…`, politeness off, logging at INFO (beside the DB
+    unless `log_path` says where)."""
+    log_path = log_path or db_path.with_suffix(".log")
     command = [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
                "-s", f"NEWS_DB={db_path}", "-s", f"LOG_FILE={log_path}", "-s", "LOG_LEVEL=INFO"]
     for name, value in {**LOCAL_SPEED, **settings}.items():

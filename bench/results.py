@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 
 import psutil
@@ -72,7 +72,7 @@ def render(figures: list[Figure], notes: list[str], quick: bool, started: dateti
     ]
     if quick:
         lines += ["**Quick mode (tiny sizes, a smoke run of the harness): these numbers mean nothing.**", ""]
-    lines += [f"- date: {started.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC (run took {seconds / 60:.1f} min)"]
+    lines += [f"- date: {started.astimezone(UTC):%Y-%m-%d %H:%M} UTC (run took {seconds / 60:.1f} min)"]
     lines += [f"- {name}: {value}" for name, value in machine().items()]
     lines += ["", "| key | value | goal | verdict | measured |", "|---|---|---|---|---|"]
     lines += [figure.line() for figure in figures]
