@@ -106,6 +106,7 @@ class RunRecorder:
                 "rejected": stats.get("items/rejected", 0),
                 "skipped_known": stats.get("discovery/skipped/known", 0),
                 "health_reasons": reasons,
+                "stats": stats,
                 **run,
             })
         finally:

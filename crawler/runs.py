@@ -144,7 +144,7 @@ def start_run(db: Database, started_at: datetime, spider: str, mode: str, base_u
 
 def finish_run(db: Database, run_id: int, values: dict) -> None:
     """Record how a run ended (status, counts, coverage, health) in its `crawl_runs` row."""
-    encoded = {key: json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+    encoded = {key: json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) else value
                for key, value in values.items()}
     db["crawl_runs"].update(run_id, encoded)
 

@@ -31,6 +31,7 @@ from markupsafe import escape
 
 from crawler.arabic import normalize
 from crawler.store import create_article, open_db, record_reject, write_article
+from crawler.runs import finish_run, start_run
 
 PROJECT = Path(__file__).resolve().parent.parent
 BROWSE = PROJECT / "scripts" / "browse.py"
@@ -168,10 +169,10 @@ def folding_db(tmp_path_factory) -> Path:
     write_article(db, 1, {"url": first_url, "title": first_title, "body": first_body + " وأضاف تفاصيل جديدة.",
                           "published_at": T0 + timedelta(days=1), "modified_at": T0 + timedelta(days=1),
                           "fetched_at": REVISED_AT, "section": "أخبار", "lang": "ar"}, None)
-    db["crawl_runs"].insert({"started_at": RUN_STARTED.isoformat(),
-                             "finished_at": (RUN_STARTED + timedelta(minutes=5)).isoformat(),
-                             "spider": "alghad", "status": "ok",
-                             "stats": json.dumps({"item_scraped_count": 5, "log_count/ERROR": 0})})
+    run_id = start_run(db, RUN_STARTED, "alghad", "incremental", "https://www.alghadalsoury.com")
+    finish_run(db, run_id, {"finished_at": (RUN_STARTED + timedelta(minutes=5)).isoformat(), "status": "healthy",
+                            "requests": 40, "new": 5, "failed": 0, "items": 5,
+                            "coverage": {"published_at": 100.0, "author": 20.0}, "health_reasons": []})
     record_reject(db, {"url": "https://www.alghadalsoury.com/broken/", "status": 200, "html": "<html></html>"},
                   REJECT_REASON, RUN_STARTED + timedelta(minutes=1))
     db.conn.commit()
@@ -361,11 +362,11 @@ def test_updated_since_lists_articles_modified_or_revised_at_or_after(folding_si
 
 def test_crawl_health_reports_each_run(folding_site):
     (run,) = get_json(f"{folding_site}/news/crawl_health.json", _shape="array")
-    assert run["status"] == "ok"
+    assert run["status"] == "healthy"
     assert run["seconds"] == 300
-    assert run["items"] == 5
-    assert run["errors"] == 0
-    assert run["rejects"] == 1
+    assert (run["requests"], run["new"], run["failed"]) == (40, 5, 0)
+    assert (run["dated_pct"], run["author_pct"]) == (100.0, 20.0)
+    assert run["health_reasons"] == "[]"
 
 
 def test_rejects_are_grouped_by_reason(folding_site):
