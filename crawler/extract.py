@@ -16,6 +16,7 @@ re-extraction from the stored raw pages use exactly the code the spider uses.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ ARTICLE_TYPES = {
 # Elements whose text is never article text, wherever they stand in the content container.
 NON_TEXT_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "button", "svg", "select",
                  "input", "textarea", "nav", "aside", "footer", "object", "embed")
+# Characters of title and body that decide the article's language: plenty, and a bound on the cost.
+LANGUAGE_SAMPLE = 2000
 CHROME_TOKENS = {"sidebar", "footer", "site-footer", "menu", "main-menu", "navigation", "site-navigation"}
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre", "div", "section",
               "article", "ul", "ol", "table", "tr", "td", "th", "figure", "header", "main", "dl", "dt",
@@ -646,12 +649,13 @@ def drop_boilerplate(paragraphs, page: Page, title, captions, author) -> list[st
     """Paragraphs minus what is page furniture rather than article text."""
     profile = page.profile
     chrome = {fold_label(t) for t in (title, author, profile.sections_label, *captions) if t}
+    longest_chrome = max(map(len, chrome), default=0)
+    read_also = tuple(fold_label(prefix) for prefix in profile.read_also_prefixes)
     kept = []
     for paragraph in paragraphs:
-        folded = fold_label(paragraph)
-        if folded in chrome:
+        if len(paragraph) <= 2 * longest_chrome and fold_label(paragraph) in chrome:
             continue
-        if folded.startswith(tuple(fold_label(p) for p in profile.read_also_prefixes)):
+        if fold_label(paragraph[:40]).startswith(read_also):
             continue
         if re.search(profile.views_pattern, paragraph) and len(paragraph) < 90:
             continue
@@ -663,10 +667,14 @@ def find_teaser(page: Page, paragraphs: list[str]) -> tuple[str | None, str | No
     """The excerpt shown above the body: text ending in "..." whose words begin the body's first paragraph."""
     if not paragraphs:
         return None, None
-    candidates = [(p, "content") for p in paragraphs[:2]]
-    candidates += [(element_text(e), "markup") for e in page.xpath("//p|//div[not(*)]") if not in_chrome(e)]
     description, _ = page.meta_first("og:description", "description")
-    for text, source in candidates + [(clean(description or ""), "meta")]:
+    elided = "[contains(., '...') or contains(., '…')]"
+    candidates = itertools.chain(
+        ((p, "content") for p in paragraphs[:2]),
+        ((element_text(e), "markup") for e in page.xpath(f"//p{elided}|//div[not(*)]{elided}") if not in_chrome(e)),
+        [(clean(description or ""), "meta")],
+    )
+    for text, source in candidates:
         stem = re.sub(r"\s*(\.\.\.|…|\[…\]|\[\.\.\.\])$", "", text)
         if stem != text and len(stem.split()) >= 5 and first_body_paragraph(paragraphs, text).startswith(stem):
             return text, source
@@ -706,7 +714,7 @@ def extract_article(html: str, url: str, profile: SiteProfile = WORDPRESS) -> Ar
     body, teaser, body_source, teaser_source = extract_body(page, article.title, captions, article.author)
     record("body", (body, body_source))
     record("teaser", (teaser, teaser_source))
-    article.lang = detect_lang(" ".join(filter(None, (article.title, article.body))))
+    article.lang = detect_lang(" ".join(filter(None, (article.title, article.body)))[:LANGUAGE_SAMPLE])
     return article
 
 
