@@ -7,6 +7,7 @@ a comparison and a bound, and the absolute numbers it was computed from.
 from __future__ import annotations
 
 import operator
+import os
 import platform
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,8 @@ def machine() -> dict[str, str]:
         "CPU": _cpu_model(),
         "cores": f"{psutil.cpu_count(logical=True)} logical ({psutil.cpu_count(logical=False)} physical)",
         "RAM": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        # The machine may be shared (other test runs): timing figures are only as quiet as it was.
+        "load average at the end (1, 5, 15 min)": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
         "OS": platform.platform(),
         "Python": platform.python_version(),
         "Scrapy": version("scrapy"),
