@@ -455,10 +455,10 @@ def extract_section(page: Page) -> tuple[str | None, str | None]:
         if not page.is_in_related(link) and not in_chrome(link) and element_text(link):
             return element_text(link), "rel-category"
     label = page.heading_with_text((page.profile.sections_label,))
-    if label is not None:
-        links = [a for a in enclosing_link_container(label).iter("a")] if enclosing_link_container(label) is not None else []
-        if links and element_text(links[0]):
-            return element_text(links[0]), "sections-block"
+    block = enclosing_link_container(label) if label is not None else None
+    first_link = next(block.iter("a"), None) if block is not None else None
+    if first_link is not None and element_text(first_link):
+        return element_text(first_link), "sections-block"
     return None, None
 
 

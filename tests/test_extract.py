@@ -210,3 +210,9 @@ def test_listing_links_and_next_page():
                                             "https://www.alghadalsoury.com/my-post/"]
     assert next_page_link(listing, base) == "https://www.alghadalsoury.com/category/x/page/2/"
     assert next_page_link("<html><body>آخر صفحة</body></html>", base) is None
+
+
+def test_section_from_the_sections_block_when_nothing_else_names_it():
+    sections = '<div class="cats"><span>أقسام</span> <a href="/category/x/">بيانات</a></div>'
+    article = extract_article(page(after=sections), URL)
+    assert (article.section, article.provenance["section"]) == ("بيانات", "sections-block")
