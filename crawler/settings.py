@@ -20,6 +20,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own, fixed so that requests waiting for robots.txt are checked too (see the class).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # A page cut mid-document with a consistent Content-Length: retried, then failed (never an item).
+    "crawler.middlewares.TruncatedHtmlMiddleware": 560,
 }
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
