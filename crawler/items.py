@@ -83,3 +83,22 @@ class SitemapListing:
     sitemap_url: str
     entries: dict[str, str | None]
     fetched_at: datetime
+
+
+@dataclass
+class FetchFailure:
+    """A request that failed for good this run (after its retries), and why ("http_500", "TimeoutError" …).
+
+    The store pipeline records it in `failures` (attempts counted per run); the next run requests it again.
+    """
+
+    url: str
+    reason: str
+    failed_at: datetime
+
+
+@dataclass
+class FetchRecovered:
+    """A URL `failures` held that answered this run: the store pipeline takes it out of `failures`."""
+
+    url: str

@@ -28,6 +28,8 @@ EXIT_HEALTHY = 0
 EXIT_UNHEALTHY = 2
 EXIT_LOCKED = 3
 EXIT_INTERRUPTED = 4
+# NEWS_DB cannot be opened or written (a path that cannot hold a file, a read-only or full disk).
+EXIT_STORAGE_ERROR = 5
 
 
 class RunLock:

@@ -28,13 +28,15 @@ class KnownArticle:
 
 @dataclass
 class CrawlState:
-    """Known article URLs (every alias), the sitemap as last read, and whether the last run completed."""
+    """Known article URLs (every alias), the sitemap as last read, whether the last run completed, and the
+    URLs whose requests failed for good in earlier runs (`failures`), to be tried again."""
 
     articles: dict[str, KnownArticle] = field(default_factory=dict)
     sitemap: dict[str, str | None] = field(default_factory=dict)
     last_run_completed: bool = True
     unlisted_due: list[str] = field(default_factory=list)
     pending_related: list[str] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, db_path: str | Path, unlisted_share: float = 0.0) -> CrawlState:
@@ -56,7 +58,7 @@ class CrawlState:
             sitemap = _sitemap(db)
             return cls(articles=_known_articles(db), sitemap=sitemap, last_run_completed=last_run_completed(db),
                        unlisted_due=_unlisted_due(db, unlisted_share) if sitemap else [],
-                       pending_related=_pending_related(db))
+                       pending_related=_pending_related(db), failed=_failed(db))
         finally:
             connection.close()
 
@@ -114,3 +116,10 @@ def _pending_related(db: Database) -> list[str]:
     """Related-news link targets no stored article answers to yet."""
     return [row[0] for row in db.execute(
         "SELECT DISTINCT url FROM related_links WHERE target_article_id IS NULL ORDER BY url")]
+
+
+def _failed(db: Database) -> set[str]:
+    """URLs that failed for good in an earlier run and have not answered since."""
+    if not db["failures"].exists():
+        return set()
+    return {row[0] for row in db.execute("SELECT url FROM failures")}

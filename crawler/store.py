@@ -50,18 +50,46 @@ CRAWL_RUN_COLUMNS = {
 }
 # The fields whose change makes a new revision of an article.
 REVISED_TEXT_FIELDS = ("title", "body")
+# What the storage itself raises (a path that cannot hold a file, a read-only or full disk, a lock held past
+# the busy timeout); a constraint violation (IntegrityError) is a bug, not one of these.
+STORAGE_FAILURES = (sqlite3.OperationalError, OSError)
+
+
+class StorageError(Exception):
+    """NEWS_DB cannot be opened or written; the message names the file and the cause, on one line."""
+
+    @classmethod
+    def of(cls, path: str | Path, error: BaseException) -> StorageError:
+        """The error `error` (one of STORAGE_FAILURES, or already a StorageError) means for NEWS_DB `path`."""
+        if isinstance(error, StorageError):
+            return error
+        cause = getattr(error, "strerror", None) if isinstance(error, OSError) else None
+        return cls(f"NEWS_DB {path} cannot be written: {cause or error}")
 
 
 def open_db(path: str | Path) -> Database:
-    """Open (creating if needed) the crawl database at `path`, configured and with the full schema."""
+    """Open (creating if needed) the crawl database at `path`, configured and with the full schema.
+
+    Raises `StorageError` when the file cannot be created, opened or written.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS))
-    db.enable_wal()
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA synchronous = NORMAL")
-    ensure_schema(db)
+    blocker = next((folder for folder in path.parents if folder.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise StorageError(f"NEWS_DB {path} cannot be written: {blocker} is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS))
+        try:
+            db.enable_wal()
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            ensure_schema(db)
+        except BaseException:
+            db.close()
+            raise
+    except STORAGE_FAILURES as error:
+        raise StorageError.of(path, error) from error
     return db
 
 
@@ -398,6 +426,21 @@ def record_reject(db: Database, article: Mapping[str, Any], reason: str, rejecte
         {"url": article.get("url"), "reason": reason, "rejected_at": timestamp(rejected_at),
          "status": article.get("status"), "html_zlib": compress(article.get("html"))},
     )
+
+
+def record_failure(db: Database, url: str, reason: str, tried_at: datetime) -> None:
+    """A request for `url` failed for good: one more attempt in `failures`, with the latest reason and time."""
+    db.execute(
+        "INSERT INTO failures (url, reason, attempts, last_tried) VALUES (?, ?, 1, ?) "
+        "ON CONFLICT (url) DO UPDATE SET reason = excluded.reason, attempts = attempts + 1, "
+        "last_tried = excluded.last_tried",
+        [url, reason, timestamp(tried_at)],
+    )
+
+
+def clear_failure(db: Database, url: str) -> None:
+    """`url` answered: it is no longer a failure."""
+    db.execute("DELETE FROM failures WHERE url = ?", [url])
 
 
 def record_page_status(db: Database, url: str, status: int, fetched_at: datetime) -> None:

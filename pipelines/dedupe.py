@@ -19,6 +19,7 @@ from pipelines.store import (
     acquire_database,
     release_database,
     site_base_url,
+    storage_writes,
 )
 
 # Calibrated on the replica's near-duplicates against unrelated articles (tests/test_pipelines.py).
@@ -65,12 +66,13 @@ class DedupePipeline:
             return item
         article = ItemAdapter(item)
         urls = item_urls(article["url"], article.get("canonical_url"), article.get("shortlink_id"), self.base_url)
-        self.shared.batches.begin()
         seen_at = article.get("fetched_at") or datetime.now(UTC)
-        identity = identify(
-            self.shared.db, self.index, urls, article["body"], seen_at, article.get("published_at"),
-            self.min_text_similarity,
-        )
+        with storage_writes(self.crawler, self.shared):
+            self.shared.batches.begin()
+            identity = identify(
+                self.shared.db, self.index, urls, article["body"], seen_at, article.get("published_at"),
+                self.min_text_similarity,
+            )
         if identity.outcome == "alias":
             self.crawler.stats.inc_value("items/alias")
         if identity.duplicate_of is not None or identity.supersedes is not None:

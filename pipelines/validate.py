@@ -13,7 +13,7 @@ from scrapy.exceptions import DropItem
 
 from crawler import store
 from crawler.items import Article
-from pipelines.store import DatabaseSettings, acquire_database, release_database
+from pipelines.store import DatabaseSettings, acquire_database, release_database, storage_writes
 
 REQUIRED_FIELDS = ("url", "title", "body")
 
@@ -48,8 +48,9 @@ class ValidatePipeline:
         if not missing:
             return item
         reason = "missing " + ", ".join(missing)
-        self.shared.batches.begin()
-        store.record_reject(self.shared.db, article, reason, datetime.now(UTC))
-        self.shared.batches.item_done()
+        with storage_writes(self.crawler, self.shared):
+            self.shared.batches.begin()
+            store.record_reject(self.shared.db, article, reason, datetime.now(UTC))
+            self.shared.batches.item_done()
         self.crawler.stats.inc_value("items/rejected")
         raise DropItem(f"{reason}: {article.get('url')}", log_level="INFO")

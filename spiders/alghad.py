@@ -10,6 +10,11 @@ it is young enough to be re-checked (a conditional GET), it left the sitemap (de
 articles the sitemap never listed whose turn it is to be re-checked; section archives are paged only while
 they hold something new, plus a margin. `-a mode=full` fetches everything.
 
+Failures: a request that fails for good (after Scrapy's retries, and the truncated-page retries of
+`crawler.middlewares`) becomes a `FetchFailure` item, kept in NEWS_DB's `failures`; the next incremental run
+requests those URLs again at its start (the home page, feed and sitemaps it requests anyway), and a URL that
+answers leaves `failures` (`FetchRecovered`).
+
 Usage: scrapy crawl alghad -a base_url=URL [-a mode=full] -s NEWS_DB=PATH
 """
 
@@ -29,7 +34,7 @@ from crawler.dates import parse_http_date
 from crawler.extract import (
     WORDPRESS, all_links, extract_article, is_article_page, listing_links, next_page_link,
 )
-from crawler.items import PageStatus, SitemapListing
+from crawler.items import FetchFailure, FetchRecovered, PageStatus, SitemapListing
 from crawler.state import CrawlState
 
 DEFAULT_BASE_URL = "https://www.alghadalsoury.com"
@@ -85,6 +90,14 @@ class AlghadSpider(scrapy.Spider):
         for url in self.state.unlisted_due:
             self.crawler.stats.inc_value("discovery/rechecked/unlisted")
             yield self.conditional_request(url, self.state.known(url))
+        for url in sorted(self.state.failed):
+            if self.is_start_page(url):
+                continue  # requested above, or by the sitemap index, as every run does
+            self.crawler.stats.inc_value("discovery/retried_failures")
+            if urls.is_article_url(url):
+                yield self.conditional_request(url, self.state.known(url))
+            else:
+                yield self.request(url, self.parse_retried)
 
     # ------------------------------------------------------------------ requests
 
@@ -144,8 +157,30 @@ class AlghadSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ callbacks
 
+    def is_start_page(self, url: str) -> bool:
+        """The home page, the feed and the sitemaps: every run requests them."""
+        path = urlsplit(url).path
+        return url in (self.base_url, self.base_url + "/") or path.endswith(".xml") or discovery.is_excluded(url)
+
+    def parse_retried(self, response):
+        """A page that failed in an earlier run and is not an article permalink: a shortlink, or an archive page."""
+        if (not hasattr(response, "text") or urls.is_article_url(response.url)
+                or is_article_page(response.text, response.url, self.profile)):
+            yield from self.parse_article(response)
+        else:
+            yield from self.parse_listing(response)
+
+    def recovered(self, response):
+        """`FetchRecovered` for the URLs of `response` (redirects included) that `failures` holds."""
+        for url in {response.url, *response.meta.get("redirect_urls", [])}:
+            url = urls.canonicalize(url, self.base_url)
+            if url in self.state.failed:
+                self.state.failed.discard(url)
+                yield FetchRecovered(url=url)
+
     def parse_home(self, response):
         """The home page: its menu's sections, and the articles it lists."""
+        yield from self.recovered(response)
         sections = discovery.section_links(all_links(response.text, response.url), self.base_url)
         self.crawler.stats.set_value("discovery/sections", len(sections))
         yield from self.follow_all(sections, self.parse_listing, "section")
@@ -154,6 +189,7 @@ class AlghadSpider(scrapy.Spider):
     def parse_listing(self, response):
         """A section archive page: its articles, then its next (older) page while pages still hold news."""
         self.crawler.stats.inc_value("pages/listing")
+        yield from self.recovered(response)
         requests = list(self.follow_articles(self.listed_articles(response), "article"))
         yield from requests
         quiet_pages = 0 if requests else response.meta.get("quiet_pages", 0) + 1
@@ -174,12 +210,14 @@ class AlghadSpider(scrapy.Spider):
 
     def parse_feed(self, response):
         """RSS 2.0 or Atom: each entry is an article."""
+        yield from self.recovered(response)
         selector = scrapy.Selector(response, type="xml")
         entries = selector.xpath("//item/link/text()|//*[local-name()='entry']/*[local-name()='link']/@href")
         yield from self.follow_articles([e.get().strip() for e in entries], "feed")
 
     def parse_sitemap(self, response):
         """A sitemap index (follow its post sitemaps) or a URL set (each URL is an article, with lastmod)."""
+        yield from self.recovered(response)
         sitemap = Sitemap(response.body)
         entries = [entry for entry in sitemap if entry.get("loc")]
         self.sitemaps_pending -= 1
@@ -199,7 +237,7 @@ class AlghadSpider(scrapy.Spider):
     def sitemap_failure(self, failure):
         self.sitemap_failed = True
         self.sitemaps_pending -= 1
-        self.failed(failure)
+        yield from self.failed(failure)
 
     def sitemap_read(self):
         """Once every post sitemap is read: store the listing, and re-check known articles that left it."""
@@ -213,6 +251,7 @@ class AlghadSpider(scrapy.Spider):
 
     def parse_article(self, response):
         """An article page: its item, then its related-news and in-body article links."""
+        yield from self.recovered(response)
         if response.status in KNOWN_PAGE_STATUSES:
             self.crawler.stats.inc_value(f"pages/known_status/{response.status}")
             yield PageStatus(url=urls.canonicalize(response.url, self.base_url), status=response.status,
@@ -239,7 +278,8 @@ class AlghadSpider(scrapy.Spider):
         yield from self.follow_articles(permalinks, "in-page")
 
     def failed(self, failure):
-        """A request that failed for good (after retries): counted by reason; a refused one is not a failure."""
+        """A request that failed for good (after retries): counted by reason and recorded as a `FetchFailure`;
+        a refused one (robots.txt, redirect limit, off-site) is not a failure."""
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("pages/refused")
             return
@@ -249,6 +289,8 @@ class AlghadSpider(scrapy.Spider):
             reason = f"http_{response.status}"
         self.crawler.stats.inc_value(f"pages/failed/{reason}")
         self.logger.warning("failed %s: %s", failure.request.url, reason)
+        yield FetchFailure(url=urls.canonicalize(failure.request.url, self.base_url), reason=reason,
+                           failed_at=datetime.now(timezone.utc))
 
 
 def header(response, name: str) -> str | None:

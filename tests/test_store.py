@@ -244,3 +244,32 @@ def test_an_open_batch_is_lost_whole_on_a_crash(tmp_path):
 ])
 def test_what_counts_as_a_revision(previous, current, revision):
     assert store.is_revision(previous, current) is revision
+
+
+def test_failures_count_attempts_keep_the_latest_reason_and_leave_when_cleared(db):
+    url = f"{BASE}/2017/10/21/a/"
+    later = FETCHED + timedelta(days=1)
+    store.record_failure(db, url, "http_503", FETCHED)
+    store.record_failure(db, url, "TimeoutError", later)
+    store.record_failure(db, f"{BASE}/?p=7", "http_500", FETCHED)
+    assert list(db.query("select * from failures order by url")) == [
+        {"url": f"{BASE}/2017/10/21/a/", "reason": "TimeoutError", "attempts": 2, "last_tried": later.isoformat()},
+        {"url": f"{BASE}/?p=7", "reason": "http_500", "attempts": 1, "last_tried": FETCHED.isoformat()},
+    ]
+    store.clear_failure(db, url)
+    store.clear_failure(db, f"{BASE}/never-failed/")
+    assert [row["url"] for row in db.query("select url from failures")] == [f"{BASE}/?p=7"]
+
+
+@pytest.mark.parametrize("make_path, cause", [
+    (lambda tmp: (tmp / "file").write_text("") or tmp / "file" / "news.db", "file is a file, not a directory"),
+    (lambda tmp: (tmp / "file").write_text("") or tmp / "file" / "deeper" / "news.db", "file is a file, not a directory"),
+    (lambda tmp: tmp, "unable to open database file"),
+])
+def test_a_path_that_cannot_hold_the_database_is_a_storage_error_naming_it(tmp_path, make_path, cause):
+    path = make_path(tmp_path)
+    with pytest.raises(store.StorageError) as raised:
+        store.open_db(path)
+    message = str(raised.value)
+    assert message.startswith(f"NEWS_DB {path} cannot be written: ") and message.endswith(cause)
+    assert "\n" not in message
