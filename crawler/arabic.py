@@ -18,6 +18,7 @@ matches unrelated words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -60,6 +61,8 @@ _CLEAN_TABLE = {
     },
 }
 
+# Most text has nothing to translate; finding that out is much cheaper than a translate() pass.
+_CLEANABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in _CLEAN_TABLE) + "]")
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[،؛؟.,;?!])")
@@ -78,7 +81,9 @@ def clean(text: str) -> str:
 
     Letters, harakat, hamza forms, digits and quotes stay as written. Idempotent.
     """
-    text = unicodedata.normalize("NFC", text.translate(_CLEAN_TABLE))
+    if _CLEANABLE.search(text):
+        text = text.translate(_CLEAN_TABLE)
+    text = unicodedata.normalize("NFC", text)
     text = _LINE_BREAK.sub(lambda m: "\n\n" if m.group().count("\n") > 1 else "\n", text)
     text = _SPACE_RUN.sub(" ", text)
     text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
@@ -114,6 +119,7 @@ def ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+@functools.lru_cache(maxsize=256)  # dedupe and store fold the same body one after the other
 def normalize(text: str) -> str:
     """The folded form of `text` for dedup keys and search (index and query alike).
 

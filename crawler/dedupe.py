@@ -31,6 +31,11 @@ from crawler.urls import canonicalize, is_same_site, shortlink_url
 SHINGLE_WORDS = 1
 # How many of the articles colliding with a new one in the LSH bands are compared with it.
 CANDIDATE_LIMIT = 50
+# A candidate must share at least this many LSH bands. Pairs close enough to pass the in-order text check
+# (unigram Jaccard ≳ 0.75) share ≥ 2 of 25 bands with probability ≈ 0.99; unrelated articles of one site,
+# which share its vocabulary, often collide in one band by chance, and comparing them all made the lookup
+# grow with the database (bench/PROFILE.md).
+MIN_SHARED_BANDS = 2
 # Calibrated on the replica (tests/test_pipelines.py): see `text_similarity`.
 DEFAULT_MIN_TEXT_SIMILARITY = 0.82
 MINHASH_SEED = 1
@@ -119,14 +124,7 @@ class NearDuplicateIndex:
         stays bounded even where many stored texts share boilerplate.
         """
         keys = self.band_keys(minhash)
-        placeholders = ", ".join("?" for _ in keys)
-        rows = self.db.execute(
-            "SELECT signatures.article_id, signatures.hashvalues FROM minhash_signatures AS signatures JOIN "
-            f"(SELECT article_id, count(*) AS shared_bands FROM minhash_bands WHERE hash IN ({placeholders}) "
-            " GROUP BY article_id ORDER BY shared_bands DESC, article_id LIMIT ?) AS colliding "
-            "ON colliding.article_id = signatures.article_id",
-            [*keys, limit],
-        ).fetchall()
+        rows = self.db.execute(candidates_sql(len(keys)), [*keys, MIN_SHARED_BANDS, limit]).fetchall()
         matches = [
             NearMatch(article_id, minhash.jaccard(LeanMinHash.deserialize(hashvalues)))
             for article_id, hashvalues in rows
@@ -182,7 +180,7 @@ class NearDuplicateIndex:
             foreign_keys=[("article_id", "articles", "id")],
             if_not_exists=True,
         )
-        self.db["minhash_bands"].create_index(["hash"], if_not_exists=True)
+        self.db["minhash_bands"].create_index(["hash", "article_id"], if_not_exists=True)
         self.db["minhash_bands"].create_index(["article_id"], if_not_exists=True)
 
     def _rebuild_if_layout_changed(self) -> None:
@@ -219,6 +217,20 @@ class NearDuplicateIndex:
             self.db["minhash_index"].upsert_all(
                 [{"name": name, "value": value} for name, value in layout.items()], pk="name"
             )
+
+
+def candidates_sql(band_count: int) -> str:
+    """The lookup of `NearDuplicateIndex.candidates`: signatures of the articles sharing the most bands.
+
+    Parameters: the `band_count` band keys, the minimum of shared bands, the limit.
+    """
+    placeholders = ", ".join("?" for _ in range(band_count))
+    return (
+        "SELECT signatures.article_id, signatures.hashvalues FROM minhash_signatures AS signatures JOIN "
+        f"(SELECT article_id, count(*) AS shared_bands FROM minhash_bands WHERE hash IN ({placeholders}) "
+        " GROUP BY article_id HAVING shared_bands >= ? ORDER BY shared_bands DESC, article_id LIMIT ?) AS colliding "
+        "ON colliding.article_id = signatures.article_id"
+    )
 
 
 def _serialized(minhash: LeanMinHash) -> bytes:

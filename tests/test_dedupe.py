@@ -141,13 +141,9 @@ def test_index_rebuilds_its_bands_when_the_layout_changes(db):
 def test_index_lookup_uses_the_band_index(db):
     index = NearDuplicateIndex(db, 0.5, 128)
     keys = index.band_keys(dedupe.signature("نص", 128))
-    placeholders = ", ".join("?" for _ in keys)
     plan = " ".join(row[3] for row in db.execute(
-        "EXPLAIN QUERY PLAN SELECT signatures.article_id, signatures.hashvalues FROM minhash_signatures AS "
-        "signatures JOIN (SELECT article_id, count(*) AS shared_bands FROM minhash_bands WHERE hash IN "
-        f"({placeholders}) GROUP BY article_id ORDER BY shared_bands DESC, article_id LIMIT ?) AS colliding "
-        "ON colliding.article_id = signatures.article_id", [*keys, 50]))
-    assert "USING INDEX idx_minhash_bands_hash" in plan
+        "EXPLAIN QUERY PLAN " + dedupe.candidates_sql(len(keys)), [*keys, dedupe.MIN_SHARED_BANDS, 50]))
+    assert "USING COVERING INDEX idx_minhash_bands_hash_article_id" in plan
     assert "USING INTEGER PRIMARY KEY" in plan
     # Only the bounded list of colliding articles is scanned, never a stored table.
     assert not any(f"SCAN {table}" in plan for table in ("minhash_bands", "minhash_signatures", "signatures"))
