@@ -174,6 +174,7 @@ def _article_count(db_path: Path) -> int:
 
 
 NOTES = [
+    "Where a goal is missed, bench/PROFILE.md has the profile and the change that would meet it.",
     ("`crawl_vs_scrapy_bench`: pages/s = downloaded responses ÷ Scrapy's `elapsed_time_seconds`, for both. "
     "`scrapy bench` only follows links (no parsing beyond link extraction, no pipelines); our crawl "
     "extracts every article and writes it through validate → clean → dedupe → store."),

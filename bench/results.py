@@ -16,6 +16,9 @@ from importlib.metadata import version
 import psutil
 
 GOAL_COMPARISONS = {"≥": operator.ge, "≤": operator.le}
+# The order of issue 8's table, kept in RESULTS.md so that runs compare line by line.
+KEY_ORDER = ("crawl_vs_scrapy_bench", "rerun_request_share", "pipeline_100k_vs_1k", "peak_rss_mb_20k",
+             "search_p95_ms_100k", "vs_trafilatura_pages_per_s")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class Figure:
 
     def line(self) -> str:
         verdict = "met" if self.met else "missed"
-        return f"| `{self.key}` | {self.value:.3g} | {self.comparison} {self.bound:g} | {verdict} | {self.details} |"
+        value = f"{self.value:.3g}" if abs(self.value) < 1000 else f"{self.value:.0f}"
+        return f"| `{self.key}` | {value} | {self.comparison} {self.bound:g} | {verdict} | {self.details} |"
 
 
 def machine() -> dict[str, str]:
@@ -78,7 +82,7 @@ def render(figures: list[Figure], notes: list[str], quick: bool, started: dateti
     lines += [f"- date: {started.astimezone(UTC):%Y-%m-%d %H:%M} UTC (run took {seconds / 60:.1f} min)"]
     lines += [f"- {name}: {value}" for name, value in machine().items()]
     lines += ["", "| key | value | goal | verdict | measured |", "|---|---|---|---|---|"]
-    lines += [figure.line() for figure in figures]
+    lines += [figure.line() for figure in sorted(figures, key=lambda figure: KEY_ORDER.index(figure.key))]
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
