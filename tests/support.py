@@ -1,14 +1,20 @@
-"""Shared test support: run the real `scrapy crawl` against a replica, and compare a crawl with truth."""
+"""Shared test support: run the real `scrapy crawl` and Datasette against a replica, compare a crawl with truth."""
 
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,3 +130,80 @@ def compare_with_truth(truth: list[dict], db_path: Path) -> Comparison:
 
 def load_truth_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def start_crawl(base_url: str, db_path: Path, *spider_args: str, **settings: str) -> subprocess.Popen:
+    """`scrapy crawl alghad` in the background (to signal or kill it), logging at DEBUG to `<db>.log`."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
+               "-s", f"NEWS_DB={db_path}", "-s", f"LOG_FILE={db_path}.log", "-s", "LOG_LEVEL=DEBUG"]
+    for argument in spider_args:
+        command += ["-a", argument]
+    for name, value in {**LOCAL_SPEED, **settings}.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for(condition, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Until `condition()` holds while `process` (a running crawl) is still alive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert process.poll() is None, f"the crawl ended early with status {process.returncode}"
+        time.sleep(0.1)
+    raise TimeoutError("condition not reached")
+
+
+def stored_articles(db_path: Path) -> int:
+    """Articles with content committed so far (0 while the database does not exist yet)."""
+    try:
+        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            return connection.execute("select count(*) from articles where title is not null").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return 0
+
+
+def integrity(db_path: Path) -> str:
+    return rows(db_path, "pragma integrity_check")[0]["integrity_check"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def browsing(db_path: Path, log_path: Path | None = None, startup_seconds: float = 30) -> Iterator[str]:
+    """The project's Datasette (`scripts/browse.py`) on `db_path` on a free loopback port; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = log_path or db_path.with_suffix(".datasette.log")
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "scripts/browse.py", "--db", str(db_path), "--port", str(port)],
+                                   cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"browse.py did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def crawled(base_url: str, db_path: Path) -> Path:
+    """A crawl that must succeed (see `crawl`); its database."""
+    result = crawl(base_url, db_path)
+    assert result.returncode == 0, result.log[-3000:]
+    return db_path

@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 import pytest
 from markupsafe import escape
-from test_datasette import article_ids_by_truth_url, browsing, crawl_replica
+from support import browsing, crawled
+from test_datasette import article_ids_by_truth_url
 
 from crawler.arabic import normalize
 
@@ -51,7 +52,7 @@ def look_at(url: str, name: str, profile: Path) -> str:
 
 @pytest.fixture(scope="module")
 def crawled_db(replica_url, tmp_path_factory) -> Path:
-    return crawl_replica(replica_url, tmp_path_factory.mktemp("crawl") / "crawl.db")
+    return crawled(replica_url, tmp_path_factory.mktemp("crawl") / "crawl.db")
 
 
 @pytest.fixture(scope="module")

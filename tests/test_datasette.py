@@ -10,14 +10,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -32,6 +27,7 @@ from markupsafe import escape
 from crawler.arabic import normalize
 from crawler.store import create_article, open_db, record_reject, write_article
 from crawler.runs import finish_run, start_run
+from support import browsing, crawled
 
 PROJECT = Path(__file__).resolve().parent.parent
 BROWSE = PROJECT / "scripts" / "browse.py"
@@ -49,48 +45,6 @@ def load_plugin(name: str):
 
 # --- shared with test_browser.py ---------------------------------------------------------------------
 
-def crawl_replica(base_url: str, db_path: Path) -> Path:
-    """Crawl the replica at `base_url` into `db_path` with the real `scrapy crawl alghad`."""
-    subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
-         "-s", f"NEWS_DB={db_path}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
-         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING"],
-        cwd=PROJECT, check=True, timeout=180,
-    )
-    return db_path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def browsing(db_path: Path, log_path: Path) -> Iterator[str]:
-    """Run `scripts/browse.py` on `db_path` on a free loopback port; yield its base URL; stop it."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, str(BROWSE), "--db", str(db_path), "--port", str(port)],
-                                   cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"browse.py did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def article_ids_by_truth_url(db_path: Path) -> dict[str, int]:
     """Every URL the crawl met, to the id of the article stored under it."""
     with sqlite3.connect(db_path) as db:
@@ -101,7 +55,7 @@ def article_ids_by_truth_url(db_path: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def crawled_db(replica_url, tmp_path_factory) -> Path:
-    return crawl_replica(replica_url, tmp_path_factory.mktemp("crawl") / "crawl.db")
+    return crawled(replica_url, tmp_path_factory.mktemp("crawl") / "crawl.db")
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,12 @@ The replica's epochs are the site over time: epoch 1 is the next day (new articl
 
 import os
 import signal
-import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
 import replica
 from replica.testing import running
-from support import PROJECT_ROOT, LOCAL_SPEED, compare_with_truth, crawl, rows
+from support import compare_with_truth, crawl, rows, start_crawl, stored_articles, wait_for
 
 SEED = 5
 ARTICLES = 1000  # large enough that a re-run's fixed cost (home, sections, feeds) is under 3 %
@@ -125,36 +121,6 @@ def test_recent_articles_are_rechecked_with_conditional_requests(tmp_path):
 
 def rows_by_id(db_path):
     return {row["id"]: row["last_seen"] for row in rows(db_path, "select id, last_seen from articles")}
-
-
-def start_crawl(base_url, db_path, **settings):
-    command = [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
-               "-s", f"NEWS_DB={db_path}", "-s", f"LOG_FILE={db_path}.log"]
-    for name, value in {**LOCAL_SPEED, **settings}.items():
-        command += ["-s", f"{name}={value}"]
-    return subprocess.Popen(command, cwd=PROJECT_ROOT)
-
-
-def wait_for(condition, process, timeout=60):
-    """Until `condition()` holds while `process` (a running crawl) is still alive."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        assert process.poll() is None, f"the crawl ended early with status {process.returncode}"
-        time.sleep(0.1)
-    raise TimeoutError("condition not reached")
-
-
-def stored_articles(db_path) -> int:
-    try:
-        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            return connection.execute("select count(*) from articles where title is not null").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return 0
 
 
 def test_second_run_is_refused_and_sigterm_interrupts_cleanly(tmp_path):

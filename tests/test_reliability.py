@@ -15,19 +15,19 @@ import random
 import re
 import resource
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 import pytest
-from support import LOCAL_SPEED, PROJECT_ROOT, compare_with_truth, crawl, rows
+from support import (
+    LOCAL_SPEED, PROJECT_ROOT, browsing, compare_with_truth, crawl, integrity, rows, start_crawl, stored_articles,
+    wait_for,
+)
 
 import replica
 from crawler import store
@@ -54,64 +54,6 @@ STORED_TEXT = {
 
 def replica_json(base_url: str, endpoint: str):
     return json.loads(fetch(f"{base_url}/__replica__/{endpoint}").body)
-
-
-def start_crawl(base_url: str, db_path: Path, *spider_args: str, **settings: str) -> subprocess.Popen:
-    """`scrapy crawl alghad` in the background, logging at DEBUG to `<db>.log`."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
-               "-s", f"NEWS_DB={db_path}", "-s", f"LOG_FILE={db_path}.log", "-s", "LOG_LEVEL=DEBUG"]
-    for argument in spider_args:
-        command += ["-a", argument]
-    for name, value in {**LOCAL_SPEED, **settings}.items():
-        command += ["-s", f"{name}={value}"]
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def stored_articles(db_path: Path) -> int:
-    try:
-        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            return connection.execute("select count(*) from articles where title is not null").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return 0
-
-
-def integrity(db_path: Path) -> str:
-    return rows(db_path, "pragma integrity_check")[0]["integrity_check"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def browsing(db_path: Path):
-    """The project's Datasette (`scripts/browse.py`) on `db_path`, on a free loopback port; yields its base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = db_path.with_suffix(".datasette.log")
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "scripts/browse.py", "--db", str(db_path), "--port", str(port)],
-                                   cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"browse.py did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 # Table pages, full-text search, an SQL count and the runs table: what a reader does during a crawl.
@@ -302,11 +244,7 @@ def test_three_sigkills_then_a_rerun_store_exactly_the_truth(tmp_path):
     with running(articles=ARTICLES, seed=SEED, faults="chaos") as base_url:
         for threshold in thresholds:
             victim = start_crawl(base_url, db_path, STORE_BATCH_SIZE="10", **FAST_TIMEOUT)
-            deadline = time.monotonic() + 60
-            while stored_articles(db_path) < threshold:
-                assert victim.poll() is None, f"the crawl ended before {threshold} articles"
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+            wait_for(lambda: stored_articles(db_path) >= threshold, victim)
             time.sleep(rng.uniform(0, 0.3))
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait()
