@@ -14,28 +14,21 @@ from crawler.dedupe import (
     item_urls,
 )
 from crawler.items import Article
-from pipelines.store import (
-    DatabaseSettings,
-    acquire_database,
-    release_database,
-    site_base_url,
-    storage_writes,
-)
+from pipelines.database import DatabasePipeline, DatabaseSettings, storage_writes
 
 # Calibrated on the replica's near-duplicates against unrelated articles (tests/test_pipelines.py).
 DEFAULT_NEAR_THRESHOLD = 0.5
 DEFAULT_NUM_PERM = 128
 
 
-class DedupePipeline:
+class DedupePipeline(DatabasePipeline):
     """Writes the item's identity (`crawler.dedupe.identify`); counts `items/alias` and `items/near_duplicate`."""
 
     def __init__(
         self, crawler: Crawler, settings: DatabaseSettings, threshold: float, num_perm: int,
         min_text_similarity: float,
     ):
-        self.crawler = crawler
-        self.settings = settings
+        super().__init__(crawler, settings)
         self.threshold = threshold
         self.num_perm = num_perm
         self.min_text_similarity = min_text_similarity
@@ -53,13 +46,9 @@ class DedupePipeline:
         )
 
     def open_spider(self) -> None:
-        self.shared = acquire_database(self.crawler, self.settings)
-        self.base_url = site_base_url(self.crawler)
+        super().open_spider()
         with self.shared.db.atomic():
             self.index = NearDuplicateIndex(self.shared.db, self.threshold, self.num_perm)
-
-    def close_spider(self) -> None:
-        release_database(self.crawler)
 
     def process_item(self, item):
         if not isinstance(item, Article):

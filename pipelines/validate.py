@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler import store
 from crawler.items import Article
-from pipelines.store import DatabaseSettings, acquire_database, release_database, storage_writes
+from pipelines.database import DatabasePipeline, storage_writes
 
 REQUIRED_FIELDS = ("url", "title", "body")
 
@@ -23,22 +22,8 @@ def missing_fields(article: ItemAdapter) -> list[str]:
     return [name for name in REQUIRED_FIELDS if not (article.get(name) or "").strip()]
 
 
-class ValidatePipeline:
+class ValidatePipeline(DatabasePipeline):
     """Rejects items that cannot become an article row, without losing them: `rejects` + `items/rejected`."""
-
-    def __init__(self, crawler: Crawler, settings: DatabaseSettings):
-        self.crawler = crawler
-        self.settings = settings
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler, DatabaseSettings.from_crawler(crawler))
-
-    def open_spider(self) -> None:
-        self.shared = acquire_database(self.crawler, self.settings)
-
-    def close_spider(self) -> None:
-        release_database(self.crawler)
 
     def process_item(self, item):
         if not isinstance(item, Article):

@@ -44,15 +44,21 @@ class CrawlResult:
         return urls
 
 
-def crawl(base_url: str, db_path: Path, *spider_args: str, timeout: float = 240, **settings: str) -> CrawlResult:
-    """`scrapy crawl alghad -a base_url=… -s NEWS_DB=…` in a subprocess, logging at DEBUG to a file."""
-    log_path = db_path.with_suffix(".log")
+def crawl_command(base_url: str, db_path: Path, log_path: Path, spider_args, settings: dict) -> list[str]:
+    """The `scrapy crawl alghad` command line, politeness turned down for the loopback replica."""
     command = [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
                "-s", f"NEWS_DB={db_path}", "-s", f"LOG_FILE={log_path}", "-s", "LOG_LEVEL=DEBUG"]
     for argument in spider_args:
         command += ["-a", argument]
     for name, value in {**LOCAL_SPEED, **settings}.items():
         command += ["-s", f"{name}={value}"]
+    return command
+
+
+def crawl(base_url: str, db_path: Path, *spider_args: str, timeout: float = 240, **settings: str) -> CrawlResult:
+    """`scrapy crawl alghad -a base_url=… -s NEWS_DB=…` in a subprocess, logging at DEBUG to a file."""
+    log_path = db_path.with_suffix(".log")
+    command = crawl_command(base_url, db_path, log_path, spider_args, settings)
     process = subprocess.run(command, cwd=PROJECT_ROOT, timeout=timeout, capture_output=True, text=True)
     return CrawlResult(process.returncode, db_path, log_path)
 
@@ -134,12 +140,7 @@ def load_truth_lines(text: str) -> list[dict]:
 
 def start_crawl(base_url: str, db_path: Path, *spider_args: str, **settings: str) -> subprocess.Popen:
     """`scrapy crawl alghad` in the background (to signal or kill it), logging at DEBUG to `<db>.log`."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "alghad", "-a", f"base_url={base_url}",
-               "-s", f"NEWS_DB={db_path}", "-s", f"LOG_FILE={db_path}.log", "-s", "LOG_LEVEL=DEBUG"]
-    for argument in spider_args:
-        command += ["-a", argument]
-    for name, value in {**LOCAL_SPEED, **settings}.items():
-        command += ["-s", f"{name}={value}"]
+    command = crawl_command(base_url, db_path, Path(f"{db_path}.log"), spider_args, settings)
     return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
