@@ -1,7 +1,8 @@
 """Extraction on hand-made pages: each fallback step of each field, and what the body must leave out.
 
-The replica's pages are tested end to end in test_spider.py; here every page is written out so a reader sees
-exactly which signal a field is expected to come from.
+Most pages here are written out so a reader sees exactly which signal a field is expected to come from; the
+last tests run the extractors on pages rendered by the replica's themes (no HTTP) against their truth. The
+crawl over HTTP is tested end to end in test_spider.py.
 """
 
 import json
@@ -13,6 +14,9 @@ from crawler.dates import DAMASCUS
 from crawler.extract import (
     extract_article, is_article_page, listing_links, next_page_link,
 )
+from replica import build_site
+from replica.routes import Router
+from spiders.alghad import ALGHAD_PROFILE
 
 URL = "https://www.alghadalsoury.com/2017/10/21/%d9%85%d8%ad%d9%85%d8%af-%d8%a8%d8%a7%d9%82%d8%b1%d9%8a/"
 TITLE = "محمد باقري يتفقد مليشيات المرتزقة الإيرانيين في حلب"
@@ -216,3 +220,26 @@ def test_section_from_the_sections_block_when_nothing_else_names_it():
     sections = '<div class="cats"><span>أقسام</span> <a href="/category/x/">بيانات</a></div>'
     article = extract_article(page(after=sections), URL)
     assert (article.section, article.provenance["section"]) == ("بيانات", "sections-block")
+
+
+# Replica pages, rendered by the replica's own themes (no HTTP): every field against its truth.
+REPLICA_BASE = "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize("theme", ["classic", "magazine"])
+def test_replica_pages_extract_to_their_truth(theme):
+    site = build_site(120, 2)
+    router = Router(site, theme)
+    for expected in site.truth(REPLICA_BASE, theme):
+        html = router.respond(expected["url"][len(REPLICA_BASE):], REPLICA_BASE).body.decode()
+        article = extract_article(html, expected["url"], ALGHAD_PROFILE)
+        got = {"title": article.title, "body": article.body, "section": article.section, "tags": article.tags,
+               "author": article.author, "lang": article.lang, "teaser": article.teaser,
+               "captions": [image.caption for image in article.images if image.caption]}
+        assert got == {name: expected[name] for name in got}, expected["url"]
+        published = article.published_at
+        truth_published = datetime.fromisoformat(expected["published_at"])
+        if expected["date_precision"] == "day":
+            assert published.date() == truth_published.date()
+        else:
+            assert (published.replace(second=0), published.utcoffset()) == (truth_published, truth_published.utcoffset())
