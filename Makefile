@@ -15,7 +15,7 @@ BASE_URL ?= https://www.alghadalsoury.com
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 ## make test: the whole test suite (starts its own replica and servers on free loopback ports)

@@ -9,10 +9,6 @@ from pathlib import Path
 
 import pytest
 
-# The harness needs the `bench` extra (pip install -e '.[test,bench]').
-pytest.importorskip("psutil")
-pytest.importorskip("trafilatura")
-
 from bench.crawls import numeric_stats
 from bench.results import Figure
 from bench.search import search_terms
