@@ -19,7 +19,7 @@ import copy
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import parse_qs, urljoin, urlsplit
