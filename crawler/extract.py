@@ -9,7 +9,8 @@ up in the data as a shift of sources rather than as silently wrong values.
 A `SiteProfile` carries the few selectors and phrases that differ from site to site; the defaults are
 WordPress-wide, and a spider passes its own profile to override only what its site needs.
 
-Nothing here imports Scrapy: `extract_article(html, url)` works on any HTML string, so tests, benchmarks and
+Nothing here imports Scrapy: `extract_article(html, url)` works on any HTML string (and `article_from`,
+`all_links`, `listing_links` … on a `Page` parsed once), so tests, benchmarks and
 re-extraction from the stored raw pages use exactly the code the spider uses.
 """
 
@@ -100,7 +101,7 @@ WORDPRESS = SiteProfile()
 class Page:
     """Shared, lazily computed views of one page: the lxml tree, head meta, JSON-LD article object."""
 
-    def __init__(self, html: str, url: str, profile: SiteProfile):
+    def __init__(self, html: str, url: str, profile: SiteProfile = WORDPRESS):
         self.url = url
         self.profile = profile
         self.tree = parse_html(html)
@@ -690,8 +691,12 @@ def first_body_paragraph(paragraphs: list[str], teaser: str) -> str:
 
 def extract_article(html: str, url: str, profile: SiteProfile = WORDPRESS) -> Article:
     """Every field of the article on this page, each from the most reliable source the page offers."""
-    page = Page(html, url, profile)
-    article = Article(url=url, html=html)
+    return article_from(Page(html, url, profile), html)
+
+
+def article_from(page: Page, html: str) -> Article:
+    """`extract_article` on a page already parsed (a spider parses each response once)."""
+    article = Article(url=page.url, html=html)
     provenance = article.provenance
 
     def record(name, value_and_source):
@@ -718,9 +723,8 @@ def extract_article(html: str, url: str, profile: SiteProfile = WORDPRESS) -> Ar
     return article
 
 
-def is_article_page(html: str, url: str, profile: SiteProfile = WORDPRESS) -> bool:
+def is_article_page(page: Page) -> bool:
     """True for a single-post page (not a listing, tag, page or home page), by WordPress-wide signals."""
-    page = Page(html, url, profile)
     og_type, _ = page.meta_first("og:type")
     body_classes = " ".join(page.xpath("//body/@class"))
     return bool(
@@ -731,34 +735,27 @@ def is_article_page(html: str, url: str, profile: SiteProfile = WORDPRESS) -> bo
     )
 
 
-def listing_links(html: str, url: str) -> list[str]:
+def listing_links(page: Page) -> list[str]:
     """Links to posts from a listing page (archive, home, search): rel=bookmark and post-title links."""
-    tree = parse_html(html)
-    hrefs = tree.xpath(
+    hrefs = page.xpath(
         '//a[contains(concat(" ", @rel, " "), " bookmark ")]/@href'
         '|//*[self::h1 or self::h2 or self::h3 or self::h4][contains(@class, "title")]//a/@href'
         '|//article//*[self::h2 or self::h3]//a/@href'
     )
-    return unique(urljoin(url, href.strip()) for href in hrefs)
+    return unique(urljoin(page.url, href.strip()) for href in hrefs)
 
 
-def next_page_link(html: str, url: str) -> str | None:
+def next_page_link(page: Page) -> str | None:
     """The next (older) page of a paginated listing: rel=next in head or markup, WordPress pagination classes."""
-    tree = parse_html(html)
-    hrefs = tree.xpath(
+    hrefs = page.xpath(
         '//link[@rel="next"]/@href|//a[contains(concat(" ", @rel, " "), " next ")]/@href'
         '|//a[contains(concat(" ", normalize-space(@class), " "), " next ")]/@href'
         '|//*[contains(@class, "nav-previous")]//a/@href'
     )
-    return urljoin(url, hrefs[0].strip()) if hrefs else None
+    return urljoin(page.url, hrefs[0].strip()) if hrefs else None
 
 
-def all_links(html: str, url: str) -> list[str]:
+def all_links(page: Page) -> list[str]:
     """Every link target on the page, absolute, in order, without javascript:/mailto: ones."""
-    tree = parse_html(html)
-    hrefs = (h.strip() for h in tree.xpath("//a/@href"))
-    return unique(urljoin(url, h) for h in hrefs if h and not h.startswith(("javascript:", "mailto:", "tel:", "#")))
-
-
-__all__ = ["SiteProfile", "WORDPRESS", "extract_article", "is_article_page", "listing_links", "next_page_link",
-           "all_links"]
+    hrefs = (h.strip() for h in page.xpath("//a/@href"))
+    return unique(urljoin(page.url, h) for h in hrefs if h and not h.startswith(("javascript:", "mailto:", "tel:", "#")))

@@ -32,7 +32,7 @@ from scrapy.utils.sitemap import Sitemap
 from crawler import discovery, urls
 from crawler.dates import parse_http_date
 from crawler.extract import (
-    WORDPRESS, all_links, extract_article, is_article_page, listing_links, next_page_link,
+    WORDPRESS, Page, all_links, article_from, is_article_page, listing_links, next_page_link,
 )
 from crawler.items import FetchFailure, FetchRecovered, PageStatus, SitemapListing
 from crawler.state import CrawlState
@@ -164,8 +164,7 @@ class AlghadSpider(scrapy.Spider):
 
     def parse_retried(self, response):
         """A page that failed in an earlier run and is not an article permalink: a shortlink, or an archive page."""
-        if (not hasattr(response, "text") or urls.is_article_url(response.url)
-                or is_article_page(response.text, response.url, self.profile)):
+        if not hasattr(response, "text") or urls.is_article_url(response.url) or is_article_page(self.page(response)):
             yield from self.parse_article(response)
         else:
             yield from self.parse_listing(response)
@@ -181,19 +180,21 @@ class AlghadSpider(scrapy.Spider):
     def parse_home(self, response):
         """The home page: its menu's sections, and the articles it lists."""
         yield from self.recovered(response)
-        sections = discovery.section_links(all_links(response.text, response.url), self.base_url)
+        page = self.page(response)
+        sections = discovery.section_links(all_links(page), self.base_url)
         self.crawler.stats.set_value("discovery/sections", len(sections))
         yield from self.follow_all(sections, self.parse_listing, "section")
-        yield from self.follow_articles(self.listed_articles(response), "article")
+        yield from self.follow_articles(self.listed_articles(page), "article")
 
     def parse_listing(self, response):
         """A section archive page: its articles, then its next (older) page while pages still hold news."""
         self.crawler.stats.inc_value("pages/listing")
         yield from self.recovered(response)
-        requests = list(self.follow_articles(self.listed_articles(response), "article"))
+        page = self.page(response)
+        requests = list(self.follow_articles(self.listed_articles(page), "article"))
         yield from requests
         quiet_pages = 0 if requests else response.meta.get("quiet_pages", 0) + 1
-        next_page = next_page_link(response.text, response.url)
+        next_page = next_page_link(page)
         if not next_page:
             return
         if self.mode == "full" or not self.state.last_run_completed or quiet_pages <= self.margin_pages:
@@ -203,10 +204,13 @@ class AlghadSpider(scrapy.Spider):
         else:
             self.crawler.stats.inc_value("discovery/paging_stopped")
 
-    def listed_articles(self, response) -> list[str]:
-        listed = listing_links(response.text, response.url)
-        permalinks = [u for u in all_links(response.text, response.url) if urls.is_article_url(u)]
-        return list(dict.fromkeys(listed + permalinks))
+    def page(self, response) -> Page:
+        """The response parsed once, for every extractor and link finder that reads it."""
+        return Page(response.text, response.url, self.profile)
+
+    def listed_articles(self, page: Page) -> list[str]:
+        permalinks = [u for u in all_links(page) if urls.is_article_url(u)]
+        return list(dict.fromkeys(listing_links(page) + permalinks))
 
     def parse_feed(self, response):
         """RSS 2.0 or Atom: each entry is an article."""
@@ -260,10 +264,11 @@ class AlghadSpider(scrapy.Spider):
         if not hasattr(response, "text"):
             self.crawler.stats.inc_value("pages/not_html")
             return
-        if not (is_article_page(response.text, response.url, self.profile) or urls.is_article_url(response.url)):
+        page = self.page(response)
+        if not (is_article_page(page) or urls.is_article_url(response.url)):
             self.crawler.stats.inc_value("pages/not_article")
             return
-        article = extract_article(response.text, response.url, self.profile)
+        article = article_from(page, response.text)
         article.fetched_at = datetime.now(timezone.utc)
         article.status = response.status
         article.etag = header(response, "ETag")
@@ -274,7 +279,7 @@ class AlghadSpider(scrapy.Spider):
         self.crawler.stats.inc_value("pages/article")
         yield article
         yield from self.follow_articles([link.url for link in article.related], "related")
-        permalinks = [u for u in all_links(response.text, response.url) if urls.is_article_url(u)]
+        permalinks = [u for u in all_links(page) if urls.is_article_url(u)]
         yield from self.follow_articles(permalinks, "in-page")
 
     def failed(self, failure):

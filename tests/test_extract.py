@@ -12,7 +12,7 @@ import pytest
 
 from crawler.dates import DAMASCUS
 from crawler.extract import (
-    extract_article, is_article_page, listing_links, next_page_link,
+    Page, extract_article, is_article_page, listing_links, next_page_link,
 )
 from replica import build_site
 from replica.routes import Router
@@ -199,9 +199,9 @@ def test_broken_pages_never_raise(html):
 
 
 def test_article_page_detection():
-    assert is_article_page(page(), URL)
+    assert is_article_page(Page(page(), URL))
     listing = '<html><body class="archive category"><h2><a rel="bookmark" href="/2017/1/1/a/">a</a></h2></body></html>'
-    assert not is_article_page(listing, "https://www.alghadalsoury.com/category/x/")
+    assert not is_article_page(Page(listing, "https://www.alghadalsoury.com/category/x/"))
 
 
 def test_listing_links_and_next_page():
@@ -210,10 +210,10 @@ def test_listing_links_and_next_page():
     <div class="item"><h3 class="post-title"><a href="/my-post/">ب</a></h3></div>
     <aside><a href="/2016/01/01/widget/">ج</a></aside></body></html>"""
     base = "https://www.alghadalsoury.com/category/x/"
-    assert listing_links(listing, base) == ["https://www.alghadalsoury.com/2017/10/21/a/",
+    assert listing_links(Page(listing, base)) == ["https://www.alghadalsoury.com/2017/10/21/a/",
                                             "https://www.alghadalsoury.com/my-post/"]
-    assert next_page_link(listing, base) == "https://www.alghadalsoury.com/category/x/page/2/"
-    assert next_page_link("<html><body>آخر صفحة</body></html>", base) is None
+    assert next_page_link(Page(listing, base)) == "https://www.alghadalsoury.com/category/x/page/2/"
+    assert next_page_link(Page("<html><body>آخر صفحة</body></html>", base)) is None
 
 
 def test_section_from_the_sections_block_when_nothing_else_names_it():
