@@ -112,7 +112,7 @@ class HealthRules:
     coverage_drop_points: float = 20.0
     max_error_rate: float = 0.2
     recent_runs: int = 5
-    min_items_for_coverage: int = 20
+    min_items_for_coverage: int = 50
 
 
 def health_verdict(run: dict, recent: list[dict], rules: HealthRules) -> list[str]:

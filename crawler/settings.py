@@ -61,7 +61,7 @@ EXTENSIONS = {"crawler.extensions.RunRecorder": 500}
 HEALTH_COVERAGE_DROP_POINTS = 20.0
 HEALTH_MAX_ERROR_RATE = 0.2
 HEALTH_RECENT_RUNS = 5
-HEALTH_MIN_ITEMS = 20
+HEALTH_MIN_ITEMS = 50  # fewer articles than this say too little about coverage (a quiet day's run)
 # The longest a scheduled run may take, in seconds (Scrapy's CloseSpider extension); the run then ends
 # as "timed_out" with what it stored, and the next run goes on from there.
 CLOSESPIDER_TIMEOUT = 6 * 3600
