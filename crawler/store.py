@@ -467,16 +467,6 @@ def replace_sitemap_listing(db: Database, entries: Mapping[str, str | None], lis
         _insert(db, "sitemap_urls", {"url": url, "lastmod": lastmod, "listed_at": timestamp(listed_at)})
 
 
-def resolve_related_links(db: Database) -> int:
-    """Point every related link whose target article has since been stored to it; return how many."""
-    cursor = db.execute(
-        "UPDATE related_links SET target_article_id = "
-        "(SELECT article_id FROM url_aliases WHERE url_aliases.url = related_links.url) "
-        "WHERE target_article_id IS NULL AND url IN (SELECT url FROM url_aliases)"
-    )
-    return cursor.rowcount
-
-
 def _insert(db: Database, table: str, row: Mapping[str, Any], verb: str = "INSERT") -> int:
     columns = ", ".join(f"[{column}]" for column in row)
     placeholders = ", ".join("?" for _ in row)

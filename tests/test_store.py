@@ -129,17 +129,6 @@ def test_related_links_resolve_when_their_target_arrives(db):
     assert db["related_links"].get((target_id, 0))["target_article_id"] == source_id
 
 
-def test_resolve_related_links_after_the_crawl(db):
-    source = article()
-    source_id = stored_article(db, source)
-    store.write_article(db, source_id, source, BASE)
-    target_id = store.create_article(db, f"{BASE}/2017/10/20/b/", "h", "", FETCHED)
-    db["url_aliases"].insert({"url": f"{BASE}/2017/10/20/b/", "article_id": target_id})
-    assert store.resolve_related_links(db) == 1
-    assert db["related_links"].get((source_id, 0))["target_article_id"] == target_id
-    assert store.resolve_related_links(db) == 0
-
-
 def test_article_id_lookups(db):
     item = article()
     article_id = stored_article(db, item)
