@@ -239,6 +239,19 @@ class Theme:
     def related_posts(self, text, rng: random.Random) -> list[tuple[Post, str]]:
         return [(self.site.by_id[i], links.some_article_url(self.base, self.site.by_id[i], rng)) for i in text.related]
 
+    def listing_entries(self, listing: ListingPage, rng: random.Random) -> list[tuple[Post, str, str]]:
+        """Each listed post with the URL its listing links to (now and then a variant) and its excerpt."""
+        entries = []
+        for post in listing.posts:
+            text = self.site.article(post.id)
+            url = links.some_article_url(self.base, post, rng) if rng.random() < 0.1 else self.base + post.path
+            entries.append((post, url, text.teaser or " ".join(text.paragraphs[0].split()[:29]) + "..."))
+        return entries
+
+    def teaser_html(self, post: Post, text, rng: random.Random) -> str:
+        """The teaser as the page shows it, with the rendered noise of Arabic text."""
+        return noise.noisy_text(text.teaser, rng, 0.5 if post.lang == "ar" else 0)
+
     def date_line(self, post: Post, views: int, rng: random.Random) -> str:
         """The visible date (and views) line; its form depends on the theme and the page's sources."""
         sources = post.date_sources
@@ -342,7 +355,7 @@ class ClassicTheme(Theme):
             parts.append(f'<span class="byline"><span class="author vcard"><a class="url fn n" href="{self.base}/author/{post.author[1]}/"> {esc(post.author[0])}</a></span></span>')
         parts.append(f'<div class="entry-meta">{self.date_line(post, text.views, rng)}</div></header>')
         if text.teaser:
-            parts.append(f'<div class="entry-summary post-excerpt"><p>{noise.noisy_text(text.teaser, rng, 0.5 if post.lang == "ar" else 0)}</p></div>')
+            parts.append(f'<div class="entry-summary post-excerpt"><p>{self.teaser_html(post, text, rng)}</p></div>')
         if post.has_featured_image:
             parts.append(self.figure(text.images[0]))
         lang = ' lang="en" dir="ltr"' if post.lang == "en" else ""
@@ -364,10 +377,7 @@ class ClassicTheme(Theme):
 
     def listing_main(self, listing: ListingPage, rng: random.Random) -> str:
         items = []
-        for post in listing.posts:
-            text = self.site.article(post.id)
-            url = links.some_article_url(self.base, post, rng) if rng.random() < 0.1 else self.base + post.path
-            excerpt = text.teaser or " ".join(text.paragraphs[0].split()[:29]) + "..."
+        for post, url, excerpt in self.listing_entries(listing, rng):
             items.append(
                 f'<article id="post-{post.id}" class="post type-post"><header class="entry-header">'
                 f'<h2 class="entry-title"><a href="{esc(url)}" rel="bookmark">{esc(post.title)}</a></h2>'
@@ -440,7 +450,7 @@ class MagazineTheme(Theme):
             meta = f'<span class="jeg_meta_author"><a href="{self.base}/author/{post.author[1]}/"> {esc(post.author[0])}</a></span> ' + meta
         parts.append(f'<div class="post-meta jeg_post_meta">{meta}</div></div>')
         if text.teaser:
-            parts.append(f'<div class="post-lead jeg_post_subtitle">{noise.noisy_text(text.teaser, rng, 0.5 if post.lang == "ar" else 0)}</div>')
+            parts.append(f'<div class="post-lead jeg_post_subtitle">{self.teaser_html(post, text, rng)}</div>')
         if post.has_featured_image:
             parts.append(self.figure(text.images[0]))
         lang = ' lang="en" dir="ltr"' if post.lang == "en" else ""
@@ -462,10 +472,7 @@ class MagazineTheme(Theme):
 
     def listing_main(self, listing: ListingPage, rng: random.Random) -> str:
         items = []
-        for post in listing.posts:
-            text = self.site.article(post.id)
-            url = links.some_article_url(self.base, post, rng) if rng.random() < 0.1 else self.base + post.path
-            excerpt = text.teaser or " ".join(text.paragraphs[0].split()[:29]) + "..."
+        for post, url, excerpt in self.listing_entries(listing, rng):
             items.append(
                 f'<div class="jeg_post jeg_pl_lg_2"><h3 class="jeg_post_title"><a href="{esc(url)}">{esc(post.title)}</a></h3>'
                 f'<div class="jeg_meta_date">{datelines.wordpress_date(post.published)}</div>'
