@@ -169,6 +169,12 @@ class Page:
         densest = densest_text_block(self.tree)
         return (densest, "heuristic") if densest is not None else (None, None)
 
+    @cached_property
+    def title_elements(self) -> list:
+        """Elements that may hold the article's title (profile selectors in order), outside related news."""
+        return [element for expression in self.profile.title_xpaths for element in self.xpath(expression)
+                if not self.is_in_related(element)]
+
     def is_in_related(self, element) -> bool:
         block = self.related_block
         return block is not None and any(ancestor is block for ancestor in element.iterancestors())
@@ -299,10 +305,9 @@ def extract_title(page: Page) -> tuple[str | None, str | None]:
     headline = page.json_ld.get("headline") or page.json_ld.get("name")
     if isinstance(headline, str) and clean(headline):
         return strip_html(headline), "json-ld"
-    for expression in page.profile.title_xpaths:
-        for element in page.xpath(expression):
-            if not page.is_in_related(element) and element_text(element):
-                return element_text(element), "markup"
+    for element in page.title_elements:
+        if element_text(element):
+            return element_text(element), "markup"
     value, _ = page.meta_first("og:title", "twitter:title")
     if value:
         return strip_site_name(strip_html(value), page), "meta"
@@ -423,10 +428,9 @@ def date_from_date_line(page: Page) -> datetime | None:
 
 def date_line_candidates(page: Page):
     """Short text elements of the article's header: after the title, before the body, outside chrome."""
-    title_elements = [e for x in page.profile.title_xpaths for e in page.xpath(x) if not page.is_in_related(e)]
-    if not title_elements:
+    if not page.title_elements:
         return []
-    scope = title_elements[0].getparent()
+    scope = page.title_elements[0].getparent()
     while scope is not None and len(element_text(scope)) < 200 and scope.getparent() is not None:
         scope = scope.getparent()
     if scope is None:
@@ -511,7 +515,6 @@ def extract_author(page: Page) -> tuple[str | None, str | None]:
 def extract_images(page: Page) -> tuple[list[Image], str | None]:
     """Images of the article with their captions: figures in the article, then og:image as the featured one."""
     images: list[Image] = []
-    content, _ = page.content
     scope = article_scope(page)
     for image in scope.iter("img") if scope is not None else []:
         if page.is_in_related(image) or in_chrome(image):
@@ -532,13 +535,13 @@ def extract_images(page: Page) -> tuple[list[Image], str | None]:
 def article_scope(page: Page):
     """The smallest element holding both the article's title and its body (or the body alone)."""
     content, _ = page.content
-    title_elements = [e for x in page.profile.title_xpaths for e in page.xpath(x) if not page.is_in_related(e)]
     if content is None:
         return None
-    if not title_elements:
+    if not page.title_elements:
         return content
     content_ancestors = [content, *content.iterancestors()]
-    for ancestor in [title_elements[0], *title_elements[0].iterancestors()]:
+    title = page.title_elements[0]
+    for ancestor in [title, *title.iterancestors()]:
         if ancestor in content_ancestors:
             return ancestor
     return content
